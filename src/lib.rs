@@ -1,6 +1,8 @@
-use leptos::prelude::*;
+//! ChainLab's page: thin leptos components over `chainlab-core`.
 
-#[component]
-pub fn App() -> impl IntoView {
-    view! { <h1>"ChainLab"</h1> }
-}
+mod app;
+pub mod clock;
+mod diagram;
+mod timeline;
+
+pub use app::App;

@@ -5,6 +5,7 @@
 pub mod gallery;
 pub mod model;
 pub mod plan;
+pub mod race;
 pub mod schedule;
 pub mod sim;
 pub mod template;

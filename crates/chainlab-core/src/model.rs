@@ -66,7 +66,9 @@ pub struct Position {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum StepKind {
     /// A fixed text the chain starts from, such as the user's question.
-    Input { text: String },
+    Input {
+        text: String,
+    },
     Llm(LlmStep),
     Http(HttpStep),
     Transform(TransformStep),
@@ -173,10 +175,18 @@ impl Default for Simulation {
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "model", rename_all = "snake_case")]
 pub enum LatencyModel {
-    Fixed { ms: u32 },
-    Uniform { min_ms: u32, max_ms: u32 },
+    Fixed {
+        ms: u32,
+    },
+    Uniform {
+        min_ms: u32,
+        max_ms: u32,
+    },
     /// Long-tailed, like real model calls: half the samples fall below `median_ms`.
-    LogNormal { median_ms: u32, sigma: f64 },
+    LogNormal {
+        median_ms: u32,
+        sigma: f64,
+    },
 }
 
 /// Latencies are whole milliseconds so that sums in virtual time are exact.

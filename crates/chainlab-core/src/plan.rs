@@ -16,16 +16,38 @@ pub const MAX_TEXT_BYTES: usize = 100 * 1024;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Problem {
     EmptyChain,
-    TooManySteps { count: usize },
-    TooMuchText { bytes: usize },
-    EmptyId { position: usize },
-    DuplicateId { id: StepId },
-    DanglingInput { step: StepId, missing: StepId },
-    RepeatedInput { step: StepId, input: StepId },
-    InputStepWithInputs { step: StepId },
+    TooManySteps {
+        count: usize,
+    },
+    TooMuchText {
+        bytes: usize,
+    },
+    EmptyId {
+        position: usize,
+    },
+    DuplicateId {
+        id: StepId,
+    },
+    DanglingInput {
+        step: StepId,
+        missing: StepId,
+    },
+    RepeatedInput {
+        step: StepId,
+        input: StepId,
+    },
+    InputStepWithInputs {
+        step: StepId,
+    },
     /// The steps of one cycle, in edge order; the first is repeated at the end.
-    Cycle { steps: Vec<StepId> },
-    UnknownTemplateName { step: StepId, field: &'static str, name: String },
+    Cycle {
+        steps: Vec<StepId>,
+    },
+    UnknownTemplateName {
+        step: StepId,
+        field: &'static str,
+        name: String,
+    },
 }
 
 impl Problem {
@@ -321,7 +343,8 @@ impl Plan {
 fn topological_order(preds: &[Vec<usize>], succs: &[Vec<usize>]) -> Result<Vec<usize>, Vec<usize>> {
     let n = preds.len();
     let mut waiting: Vec<usize> = preds.iter().map(Vec::len).collect();
-    let mut ready: std::collections::BTreeSet<usize> = (0..n).filter(|&i| waiting[i] == 0).collect();
+    let mut ready: std::collections::BTreeSet<usize> =
+        (0..n).filter(|&i| waiting[i] == 0).collect();
     let mut order = Vec::with_capacity(n);
     while let Some(i) = ready.pop_first() {
         order.push(i);

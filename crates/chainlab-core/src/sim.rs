@@ -12,7 +12,10 @@ pub struct SimulatedRunner<C> {
 impl<C: Clock> StepRunner for SimulatedRunner<C> {
     async fn run(&self, request: StepRequest<'_>) -> StepResult {
         let step = request.step;
-        let ms = step.sim.latency.sample(request.seed, &step.id, request.attempt);
+        let ms = step
+            .sim
+            .latency
+            .sample(request.seed, &step.id, request.attempt);
         // A zero sleep would still cost a trip through the browser's timer queue.
         if ms > 0 {
             self.clock.sleep(ms).await;

@@ -43,7 +43,10 @@ mod tests {
     fn finds_and_fills_references() {
         let t = "A: {{a}}, B: {{ b }}, again {{a}}, open {{ never closed";
         assert_eq!(references(t), vec!["a", "b", "a"]);
-        let values = vec![(StepId::new("a"), "1".into()), (StepId::new("b"), "2".into())];
+        let values = vec![
+            (StepId::new("a"), "1".into()),
+            (StepId::new("b"), "2".into()),
+        ];
         assert_eq!(
             render(t, &values),
             "A: 1, B: 2, again 1, open {{ never closed"

@@ -13,9 +13,13 @@ pub enum Outcome {
     /// Not finished yet.
     Pending,
     Done,
-    Failed { error: String },
+    Failed {
+        error: String,
+    },
     /// Not run because an input did not produce an output.
-    Skipped { failed_input: StepId },
+    Skipped {
+        failed_input: StepId,
+    },
 }
 
 /// One attempt of one step.

@@ -61,7 +61,8 @@ fn majority_vote(inputs: &[(StepId, String)]) -> String {
             best = Some(entry);
         }
     }
-    best.map(|(_, _, text)| text.to_string()).unwrap_or_default()
+    best.map(|(_, _, text)| text.to_string())
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -79,7 +80,11 @@ mod tests {
     #[test]
     fn majority_vote_picks_the_most_common_answer() {
         assert_eq!(
-            apply(TransformOp::MajorityVote, "", &inputs(&["no", "Yes", "yes "])),
+            apply(
+                TransformOp::MajorityVote,
+                "",
+                &inputs(&["no", "Yes", "yes "])
+            ),
             "Yes"
         );
     }
