@@ -1,5 +1,6 @@
 //! A picture of the chain: steps as boxes at their canvas positions, inputs as arrows.
 
+use crate::state::use_app_state;
 use chainlab_core::{Plan, StepKind};
 use leptos::prelude::*;
 
@@ -8,7 +9,12 @@ const NODE_H: f64 = 64.0;
 const MARGIN: f64 = 20.0;
 
 #[component]
-pub fn ChainDiagram(plan: Plan) -> impl IntoView {
+pub fn ChainDiagram() -> impl IntoView {
+    let state = use_app_state();
+    move || state.plan.with(|plan| plan.as_ref().ok().map(diagram))
+}
+
+fn diagram(plan: &Plan) -> impl IntoView {
     let steps = &plan.chain().steps;
     let width = steps.iter().map(|s| s.position.x).fold(0.0, f64::max) + NODE_W + MARGIN;
     let height = steps.iter().map(|s| s.position.y).fold(0.0, f64::max) + NODE_H + MARGIN;

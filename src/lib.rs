@@ -3,6 +3,8 @@
 mod app;
 pub mod clock;
 mod diagram;
+mod race_runner;
+mod state;
 mod timeline;
 
 pub use app::App;

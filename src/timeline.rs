@@ -1,5 +1,6 @@
 //! The race on one time axis: a lane per mode, a bar per step, totals and speedups.
 
+use crate::state::use_app_state;
 use chainlab_core::race::{segments, ticks, Lane, Race};
 use chainlab_core::{Mode, Plan, Time};
 use leptos::prelude::*;
@@ -13,24 +14,32 @@ fn percent(t: Time, axis: Time) -> String {
 }
 
 #[component]
-pub fn Timeline(plan: Plan, race: RwSignal<Option<Race>>, now: RwSignal<Time>) -> impl IntoView {
-    let plan = StoredValue::new(plan);
+pub fn Timeline() -> impl IntoView {
+    let state = use_app_state();
     let drawn = move || {
-        let now = now.get();
-        race.with(|race| {
-            race.as_ref().map(|race| {
-                plan.with_value(|plan| {
-                    let axis = race.axis_ms(now);
-                    view! {
-                        <Axis axis=axis />
-                        {race
-                            .lanes
-                            .iter()
-                            .zip(&race.predicted)
-                            .map(|(lane, &predicted)| lane_view(plan, race, lane, predicted, axis, now))
-                            .collect_view()}
-                        <Verdict race=race.clone() />
+        let now = state.now.get();
+        state.race.with(|race| {
+            state.plan.with(|plan| {
+                let plan = plan.as_ref().ok()?;
+                // Before the first run, empty lanes show what will be compared.
+                let not_run;
+                let race = match race {
+                    Some(race) => race,
+                    None => {
+                        not_run = Race::new(plan, &Mode::ALL);
+                        &not_run
                     }
+                };
+                let axis = race.axis_ms(now);
+                Some(view! {
+                    <Axis axis=axis />
+                    {race
+                        .lanes
+                        .iter()
+                        .zip(&race.predicted)
+                        .map(|(lane, &predicted)| lane_view(plan, race, lane, predicted, axis, now))
+                        .collect_view()}
+                    <Verdict race=race.clone() />
                 })
             })
         })

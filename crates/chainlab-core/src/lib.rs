@@ -14,7 +14,7 @@ pub mod transform;
 pub mod virtual_time;
 
 pub use model::{Chain, Millis, Step, StepId, StepKind};
-pub use plan::{Plan, Problem};
+pub use plan::{Limits, Plan, Problem};
 pub use schedule::{run, Clock, Mode, RunOptions, StepRequest, StepResult, StepRunner};
 pub use sim::SimulatedRunner;
 pub use trace::{Outcome, Span, Time, Trace};

@@ -12,15 +12,34 @@ pub const MAX_STEPS: usize = 500;
 /// All text of a chain together (labels, prompts, templates, outputs).
 pub const MAX_TEXT_BYTES: usize = 100 * 1024;
 
+/// How big a chain may be. People's chains get [`Limits::default`]; benchmarks and
+/// stress tests may ask for more.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    pub max_steps: usize,
+    pub max_text_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_steps: MAX_STEPS,
+            max_text_bytes: MAX_TEXT_BYTES,
+        }
+    }
+}
+
 /// Something that keeps a chain from running. Messages name the steps involved.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Problem {
     EmptyChain,
     TooManySteps {
         count: usize,
+        max: usize,
     },
     TooMuchText {
         bytes: usize,
+        max: usize,
     },
     EmptyId {
         position: usize,
@@ -72,15 +91,15 @@ impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Problem::EmptyChain => write!(f, "The chain has no steps: add one to start."),
-            Problem::TooManySteps { count } => write!(
+            Problem::TooManySteps { count, max } => write!(
                 f,
-                "The chain has {count} steps; at most {MAX_STEPS} are allowed."
+                "The chain has {count} steps; at most {max} are allowed."
             ),
-            Problem::TooMuchText { bytes } => write!(
+            Problem::TooMuchText { bytes, max } => write!(
                 f,
                 "The chain holds {} KB of text; at most {} KB are allowed.",
                 bytes.div_ceil(1024),
-                MAX_TEXT_BYTES / 1024
+                max / 1024
             ),
             Problem::EmptyId { position } => {
                 write!(f, "Step number {} has no id: give it one.", position + 1)
@@ -116,7 +135,7 @@ impl fmt::Display for Problem {
 }
 
 /// A chain that passed validation, with everything the schedulers and the analysis need.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Plan {
     chain: Chain,
     preds: Vec<Vec<usize>>,
@@ -132,20 +151,28 @@ pub struct Plan {
 impl Plan {
     /// Checks the chain and returns every problem found, or a plan ready to run.
     pub fn new(chain: Chain) -> Result<Self, Vec<Problem>> {
+        Self::with_limits(chain, Limits::default())
+    }
+
+    pub fn with_limits(chain: Chain, limits: Limits) -> Result<Self, Vec<Problem>> {
         let mut problems = Vec::new();
         if chain.steps.is_empty() {
             return Err(vec![Problem::EmptyChain]);
         }
-        if chain.steps.len() > MAX_STEPS {
+        if chain.steps.len() > limits.max_steps {
             return Err(vec![Problem::TooManySteps {
                 count: chain.steps.len(),
+                max: limits.max_steps,
             }]);
         }
         let bytes: usize = chain.name.len()
             + chain.description.len()
             + chain.steps.iter().map(Step::text_len).sum::<usize>();
-        if bytes > MAX_TEXT_BYTES {
-            return Err(vec![Problem::TooMuchText { bytes }]);
+        if bytes > limits.max_text_bytes {
+            return Err(vec![Problem::TooMuchText {
+                bytes,
+                max: limits.max_text_bytes,
+            }]);
         }
 
         let mut index: HashMap<&StepId, usize> = HashMap::new();
@@ -192,7 +219,15 @@ impl Plan {
                 }
             }
         }
-        problems.dedup();
+        // One message per problem, in the order found.
+        let mut seen = Vec::with_capacity(problems.len());
+        problems.retain(|p| {
+            let new = !seen.contains(p);
+            if new {
+                seen.push(p.clone());
+            }
+            new
+        });
 
         let mut succs = vec![Vec::new(); n];
         for (i, ps) in preds.iter().enumerate() {
