@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Everything CI runs (.ci/run execs this), in order, stopping at the first failure.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# A shell that ran `wasm_env` (no arguments) has the wasm32 environment
+# exported; native steps must not inherit it.
+unset RUSTC_BOOTSTRAP CARGO_UNSTABLE_BUILD_STD CARGO_TARGET_DIR CLIPPY_CONF_DIR
+[ "${RUSTUP_TOOLCHAIN:-}" = debian ] && unset RUSTUP_TOOLCHAIN
+
+STAGE="setup"
+START_ALL=$SECONDS
+STAGE_START=$SECONDS
+on_exit() {
+  local rc=$?
+  if [ "$rc" -ne 0 ]; then
+    echo >&2
+    echo "==== FAILED: $STAGE (exit code $rc, after $((SECONDS - STAGE_START)) s)" >&2
+  fi
+}
+trap on_exit EXIT
+
+stage() {
+  echo "---- $STAGE: ok ($((SECONDS - STAGE_START)) s)"
+  STAGE="$1"
+  STAGE_START=$SECONDS
+  echo
+  echo "==== $STAGE"
+}
+
+echo "==== setup"
+bash scripts/setup.sh
+# shellcheck source=scripts/env.sh
+source scripts/env.sh
+
+stage "rustfmt"
+cargo fmt --all --check
+
+stage "clippy (native, workspace)"
+cargo clippy --workspace --all-targets -- -D warnings
+
+stage "clippy (wasm32, chainlab app, no std::time / thread::sleep)"
+CLIPPY_CONF_DIR="$CHAINLAB_ROOT/.clippy-wasm" \
+  wasm_env cargo clippy -p chainlab --target wasm32-unknown-unknown --all-targets -- -D warnings
+
+stage "tests (native, workspace without the wasm-only app)"
+cargo test --workspace --exclude chainlab
+
+stage "tests (wasm32, wasm-bindgen-test in headless Chromium)"
+CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+  CHROMEDRIVER=/usr/bin/chromedriver \
+  WASM_BINDGEN_TEST_TIMEOUT=120 \
+  wasm_env cargo test -p chainlab --target wasm32-unknown-unknown
+
+stage "trunk build --release"
+wasm_env trunk build --release
+for wasm in dist/*.wasm; do
+  raw=$(wc -c <"$wasm")
+  gz=$(gzip -9 -c "$wasm" | wc -c)
+  echo "wasm size: $wasm raw $raw bytes ($((raw / 1024)) KiB), gzip -9 $gz bytes ($((gz / 1024)) KiB)"
+done
+
+stage "playwright (e2e against dist/)"
+npx playwright test
+
+echo "---- $STAGE: ok ($((SECONDS - STAGE_START)) s)"
+echo
+echo "==== all checks passed in $((SECONDS - START_ALL)) s"
