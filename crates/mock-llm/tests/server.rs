@@ -1,0 +1,185 @@
+//! The mock server over real sockets: what the browser tests rely on.
+
+use mock_llm::{serve, Server, Stats};
+use serde_json::{json, Value};
+use std::time::{Duration, Instant};
+
+async fn start() -> (String, reqwest::Client) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a free port");
+    let addr = listener.local_addr().expect("bound");
+    tokio::spawn(serve(listener, Server::default()));
+    (format!("http://{addr}"), reqwest::Client::new())
+}
+
+fn chat(model: &str, stream: bool) -> Value {
+    json!({ "model": model, "stream": stream, "messages": [{ "role": "user", "content": "hello" }] })
+}
+
+async fn stats(client: &reqwest::Client, base: &str) -> Stats {
+    client
+        .get(format!("{base}/stats"))
+        .send()
+        .await
+        .expect("stats")
+        .json()
+        .await
+        .expect("stats json")
+}
+
+#[tokio::test]
+async fn answers_a_chat_completion_after_the_latency_asked_for() {
+    let (base, client) = start().await;
+    let start = Instant::now();
+    let body: Value = client
+        .post(format!("{base}/v1/chat/completions"))
+        .json(&chat("mock:latency=200", false))
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
+    let elapsed = start.elapsed();
+    assert!(elapsed >= Duration::from_millis(200), "{elapsed:?}");
+    assert!(elapsed < Duration::from_millis(1000), "{elapsed:?}");
+    let content = body["choices"][0]["message"]["content"]
+        .as_str()
+        .expect("content");
+    assert!(content.contains("hello"), "{content}");
+}
+
+#[tokio::test]
+async fn lists_models_and_allows_cross_origin_calls() {
+    let (base, client) = start().await;
+    let response = client
+        .get(format!("{base}/v1/models"))
+        .header("origin", "http://127.0.0.1:4173")
+        .send()
+        .await
+        .expect("sent");
+    assert!(response
+        .headers()
+        .contains_key("access-control-allow-origin"));
+    let body: Value = response.json().await.expect("json");
+    assert_eq!(body["data"][0]["id"], "mock");
+}
+
+#[tokio::test]
+async fn streams_tokens_as_server_sent_events_ending_with_done() {
+    let (base, client) = start().await;
+    let text = client
+        .post(format!("{base}/v1/chat/completions"))
+        .json(&chat("mock:tokens=5,tps=200", true))
+        .send()
+        .await
+        .expect("sent")
+        .text()
+        .await
+        .expect("body");
+    let events: Vec<&str> = text.split("\n\n").filter(|e| !e.is_empty()).collect();
+    assert_eq!(events.len(), 6, "{text}");
+    assert_eq!(*events.last().expect("events"), "data: [DONE]");
+}
+
+#[tokio::test]
+async fn a_cut_stream_breaks_off_without_done() {
+    let (base, client) = start().await;
+    let result = client
+        .post(format!("{base}/v1/chat/completions"))
+        .json(&chat("mock:tokens=6,cut", true))
+        .send()
+        .await
+        .expect("headers arrive")
+        .text()
+        .await;
+    assert!(
+        result.is_err(),
+        "a cut stream must not read as complete: {result:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_first_requests_get_429_with_retry_after_then_succeed() {
+    let (base, client) = start().await;
+    let send = || {
+        client
+            .post(format!("{base}/v1/chat/completions"))
+            .json(&chat("mock:fail429=2,retry_after=3", false))
+            .send()
+    };
+    for _ in 0..2 {
+        let r = send().await.expect("sent");
+        assert_eq!(r.status(), 429);
+        assert_eq!(r.headers()["retry-after"], "3");
+    }
+    assert_eq!(send().await.expect("sent").status(), 200);
+}
+
+#[tokio::test]
+async fn unknown_models_wrong_keys_and_typos_are_refused() {
+    let (base, client) = start().await;
+    let post = |model: &str| {
+        client
+            .post(format!("{base}/v1/chat/completions"))
+            .json(&chat(model, false))
+            .send()
+    };
+    assert_eq!(post("gpt-9").await.expect("sent").status(), 404);
+    assert_eq!(post("mock:key=s3cret").await.expect("sent").status(), 401);
+    assert_eq!(post("mock:latncy=5").await.expect("sent").status(), 400);
+    let with_key = client
+        .post(format!("{base}/v1/chat/completions"))
+        .bearer_auth("s3cret")
+        .json(&chat("mock:key=s3cret", false))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(with_key.status(), 200);
+}
+
+#[tokio::test]
+async fn counts_concurrent_requests_and_clients_that_hang_up() {
+    let (base, client) = start().await;
+    let calls = (0..4).map(|_| {
+        client
+            .post(format!("{base}/v1/chat/completions"))
+            .json(&chat("mock:latency=300", false))
+            .send()
+    });
+    futures::future::join_all(calls).await;
+    let after = stats(&client, &base).await;
+    assert_eq!(after.peak_in_flight, 4);
+    assert_eq!(after.completed, 4);
+    assert_eq!(after.in_flight, 0);
+
+    // A client that gives up: the server must notice and stop working on it.
+    let gave_up = tokio::time::timeout(
+        Duration::from_millis(100),
+        client.get(format!("{base}/json?latency=5000")).send(),
+    )
+    .await;
+    assert!(gave_up.is_err());
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let after = stats(&client, &base).await;
+    assert_eq!(after.cancelled, 1, "{after:?}");
+    assert_eq!(after.in_flight, 0, "{after:?}");
+}
+
+#[tokio::test]
+async fn the_json_endpoint_echoes_the_request() {
+    let (base, client) = start().await;
+    let body: Value = client
+        .post(format!("{base}/json?q=flights&latency=10"))
+        .json(&json!({ "from": "LIS" }))
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(body["data"]["answer"], "Result for flights");
+    assert_eq!(body["body"]["from"], "LIS");
+    assert_eq!(body["method"], "POST");
+}
