@@ -2,7 +2,10 @@
 //! analysis, the three schedulers over an abstract runner and clock, traces, the
 //! simulator and a virtual clock that makes tests exact.
 
+pub mod edit;
 pub mod gallery;
+pub mod history;
+pub mod layout;
 pub mod model;
 pub mod plan;
 pub mod race;

@@ -53,3 +53,46 @@ fn staged_barrier_wait_is_visible_in_the_trace() {
     assert_eq!(staged.barrier_wait(), 300.0);
     assert_eq!(eager.barrier_wait(), 0.0);
 }
+
+#[test]
+fn the_gallery_covers_every_use_case_with_a_teachers_explanation() {
+    let keys: Vec<&str> = gallery::EXAMPLES.iter().map(|e| e.key).collect();
+    assert_eq!(
+        keys,
+        [
+            "research-assistant",
+            "information-gathering",
+            "data-processing",
+            "travel-planning",
+            "content-generation",
+            "validation",
+            "multi-modal",
+            "ab-options",
+            "uneven-branches",
+            "sequential-only",
+        ]
+    );
+    for example in gallery::EXAMPLES {
+        let chain = (example.chain)();
+        let sentences = chain.description.matches(". ").count() + 1;
+        assert!(
+            (2..=3).contains(&sentences) && chain.description.ends_with('.'),
+            "{}: {sentences} sentences in {:?}",
+            example.key,
+            chain.description
+        );
+    }
+}
+
+#[test]
+fn parallel_use_cases_win_and_the_sequential_chain_does_not() {
+    for example in gallery::EXAMPLES {
+        let [sequential, staged, eager] = makespans(example.key);
+        assert!(eager <= staged && staged <= sequential, "{}", example.key);
+        if example.key == "sequential-only" {
+            assert_eq!([sequential, staged, eager], [2300.0; 3]);
+        } else {
+            assert!(eager < sequential, "{} gains nothing", example.key);
+        }
+    }
+}

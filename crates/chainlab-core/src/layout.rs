@@ -1,0 +1,340 @@
+//! Auto-layout of a chain on the canvas: one column per dependency level, so the
+//! steps that share a column are exactly the ones a staged run starts together;
+//! within a column, steps are ordered to cross as few edges as possible.
+//!
+//! Ordering follows Sugiyama's layered drawing: an edge that skips levels gets a
+//! placeholder in every level it passes, then barycenter sweeps (down, then up)
+//! move each step towards the average row of its neighbours, keeping the order with
+//! the fewest crossings seen.
+
+use crate::model::{Chain, Position, StepId};
+use std::collections::HashMap;
+
+/// Size of a step on the canvas, in canvas units.
+pub const NODE_WIDTH: f64 = 200.0;
+pub const NODE_HEIGHT: f64 = 72.0;
+/// Distance between the left edges of two columns and the tops of two rows.
+pub const COLUMN_PITCH: f64 = 270.0;
+pub const ROW_PITCH: f64 = 104.0;
+/// Space around the laid-out chain.
+pub const MARGIN: f64 = 48.0;
+/// How far a "runs together" band reaches beyond its steps.
+pub const BAND_PADDING: f64 = 18.0;
+
+/// Barycenter sweeps are cheap; a few dozen settle any chain that fits on a canvas.
+const SWEEPS: usize = 24;
+
+/// The steps that wait for each other in a cycle, which no layout by level can place.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CycleError {
+    pub steps: Vec<StepId>,
+}
+
+impl std::fmt::Display for CycleError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = self.steps.iter().map(StepId::as_str).collect();
+        write!(
+            f,
+            "Auto-layout puts steps in columns by what they wait for, but {} wait for each other in a cycle: remove one of their connections first.",
+            names.join(", ")
+        )
+    }
+}
+
+/// The dependency level of each step, by step index: 0 for steps with no inputs,
+/// else one more than the deepest input. Inputs naming no step are ignored, so a
+/// chain that is still being built can be laid out.
+pub fn levels(chain: &Chain) -> Result<Vec<usize>, CycleError> {
+    let n = chain.steps.len();
+    let index: HashMap<&StepId, usize> = chain
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (&s.id, i))
+        .collect();
+    let preds: Vec<Vec<usize>> = chain
+        .steps
+        .iter()
+        .map(|s| {
+            s.inputs
+                .iter()
+                .filter_map(|i| index.get(i).copied())
+                .collect()
+        })
+        .collect();
+    let mut succs = vec![Vec::new(); n];
+    for (i, ps) in preds.iter().enumerate() {
+        for &p in ps {
+            succs[p].push(i);
+        }
+    }
+    let mut waiting: Vec<usize> = preds.iter().map(Vec::len).collect();
+    let mut ready: Vec<usize> = (0..n).filter(|&i| waiting[i] == 0).collect();
+    let mut level = vec![0; n];
+    let mut placed = 0;
+    while let Some(i) = ready.pop() {
+        placed += 1;
+        level[i] = preds[i].iter().map(|&p| level[p] + 1).max().unwrap_or(0);
+        for &s in &succs[i] {
+            waiting[s] -= 1;
+            if waiting[s] == 0 {
+                ready.push(s);
+            }
+        }
+    }
+    if placed < n {
+        return Err(CycleError {
+            steps: (0..n)
+                .filter(|&i| waiting[i] > 0)
+                .map(|i| chain.steps[i].id.clone())
+                .collect(),
+        });
+    }
+    Ok(level)
+}
+
+/// Where auto-layout puts each step.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Layout {
+    /// Step indices of each column, top to bottom; column `c` holds level `c`.
+    pub columns: Vec<Vec<usize>>,
+    /// Position of each step, by step index.
+    pub positions: Vec<Position>,
+}
+
+pub fn layout(chain: &Chain) -> Result<Layout, CycleError> {
+    let level = levels(chain)?;
+    let n = chain.steps.len();
+    let depth = level.iter().max().map_or(0, |l| l + 1);
+    let index: HashMap<&StepId, usize> = chain
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (&s.id, i))
+        .collect();
+
+    // The layered graph: real steps 0..n, then placeholders for long edges.
+    let mut layer_of = level.clone();
+    let mut down: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (to, step) in chain.steps.iter().enumerate() {
+        for from in step.inputs.iter().filter_map(|i| index.get(i).copied()) {
+            let mut prev = from;
+            for l in level[from] + 1..level[to] {
+                let placeholder = layer_of.len();
+                layer_of.push(l);
+                down.push(Vec::new());
+                down[prev].push(placeholder);
+                prev = placeholder;
+            }
+            down[prev].push(to);
+        }
+    }
+    let mut up: Vec<Vec<usize>> = vec![Vec::new(); layer_of.len()];
+    for (from, tos) in down.iter().enumerate() {
+        for &to in tos {
+            up[to].push(from);
+        }
+    }
+    let mut layers: Vec<Vec<usize>> = vec![Vec::new(); depth];
+    for (node, &l) in layer_of.iter().enumerate() {
+        layers[l].push(node);
+    }
+
+    let mut row = vec![0.0; layer_of.len()];
+    let number = |layers: &[Vec<usize>], row: &mut [f64]| {
+        for layer in layers {
+            for (r, &node) in layer.iter().enumerate() {
+                row[node] = r as f64;
+            }
+        }
+    };
+    number(&layers, &mut row);
+    let mut best = layers.clone();
+    let mut best_crossings = crossings(&layers, &down, &row);
+    for sweep in 0..SWEEPS {
+        let downward = sweep % 2 == 0;
+        let order: Vec<usize> = if downward {
+            (1..depth).collect()
+        } else {
+            (0..depth.saturating_sub(1)).rev().collect()
+        };
+        for l in order {
+            let neighbours = if downward { &up } else { &down };
+            let mut keyed: Vec<(f64, usize)> = layers[l]
+                .iter()
+                .map(|&node| {
+                    let ns = &neighbours[node];
+                    let key = if ns.is_empty() {
+                        row[node]
+                    } else {
+                        ns.iter().map(|&m| row[m]).sum::<f64>() / ns.len() as f64
+                    };
+                    (key, node)
+                })
+                .collect();
+            keyed.sort_by(|a, b| a.0.total_cmp(&b.0));
+            layers[l] = keyed.into_iter().map(|(_, node)| node).collect();
+            for (r, &node) in layers[l].iter().enumerate() {
+                row[node] = r as f64;
+            }
+        }
+        let c = crossings(&layers, &down, &row);
+        if c < best_crossings {
+            best_crossings = c;
+            best = layers.clone();
+        }
+        if best_crossings == 0 {
+            break;
+        }
+    }
+
+    let columns: Vec<Vec<usize>> = best
+        .into_iter()
+        .map(|layer| layer.into_iter().filter(|&node| node < n).collect())
+        .collect();
+    let tallest = columns.iter().map(Vec::len).max().unwrap_or(0);
+    let mut positions = vec![Position::default(); n];
+    for (c, column) in columns.iter().enumerate() {
+        // Shorter columns are centred against the tallest one.
+        let offset = (tallest - column.len()) as f64 / 2.0;
+        for (r, &i) in column.iter().enumerate() {
+            positions[i] = Position {
+                x: MARGIN + c as f64 * COLUMN_PITCH,
+                y: MARGIN + (offset + r as f64) * ROW_PITCH,
+            };
+        }
+    }
+    Ok(Layout { columns, positions })
+}
+
+/// Edges between neighbouring layers that cross, for rows numbered in `row`.
+fn crossings(layers: &[Vec<usize>], down: &[Vec<usize>], row: &[f64]) -> usize {
+    let mut total = 0;
+    for layer in layers {
+        let edges: Vec<(f64, f64)> = layer
+            .iter()
+            .flat_map(|&from| down[from].iter().map(move |&to| (row[from], row[to])))
+            .collect();
+        for (i, a) in edges.iter().enumerate() {
+            for b in &edges[i + 1..] {
+                if (a.0 - b.0) * (a.1 - b.1) < 0.0 {
+                    total += 1;
+                }
+            }
+        }
+    }
+    total
+}
+
+/// Moves every step to its auto-layout position.
+pub fn arrange(chain: &mut Chain) -> Result<(), CycleError> {
+    let layout = layout(chain)?;
+    for (step, position) in chain.steps.iter_mut().zip(layout.positions) {
+        step.position = position;
+    }
+    Ok(())
+}
+
+/// A "runs together" band behind the steps of one dependency level.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Band {
+    pub level: usize,
+    pub left: f64,
+    pub right: f64,
+    pub top: f64,
+    pub bottom: f64,
+}
+
+/// Bands for the levels, when the steps stand in columns by level (each level
+/// entirely to the right of the one before); `None` when they do not, since a band
+/// over steps of mixed levels would teach the wrong thing.
+pub fn bands(chain: &Chain) -> Option<Vec<Band>> {
+    let level = levels(chain).ok()?;
+    let depth = level.iter().max().map_or(0, |l| l + 1);
+    let mut extents = vec![(f64::INFINITY, f64::NEG_INFINITY); depth];
+    for (step, &l) in chain.steps.iter().zip(&level) {
+        extents[l].0 = extents[l].0.min(step.position.x);
+        extents[l].1 = extents[l].1.max(step.position.x + NODE_WIDTH);
+    }
+    if extents
+        .windows(2)
+        .any(|w| w[1].0 < w[0].1 + 2.0 * BAND_PADDING)
+    {
+        return None;
+    }
+    let top = chain
+        .steps
+        .iter()
+        .map(|s| s.position.y)
+        .fold(f64::INFINITY, f64::min)
+        - BAND_PADDING
+        - 24.0;
+    let bottom = chain
+        .steps
+        .iter()
+        .map(|s| s.position.y + NODE_HEIGHT)
+        .fold(f64::NEG_INFINITY, f64::max)
+        + BAND_PADDING;
+    Some(
+        extents
+            .into_iter()
+            .enumerate()
+            .map(|(level, (left, right))| Band {
+                level,
+                left: left - BAND_PADDING,
+                right: right + BAND_PADDING,
+                top,
+                bottom,
+            })
+            .collect(),
+    )
+}
+
+/// An edge as drawn: its two step indices and its two ends.
+type Segment = (usize, usize, (f64, f64), (f64, f64));
+
+/// Edges that cross on the canvas as drawn (straight from the right side of a step
+/// to the left side of the one it feeds): how tangled the picture looks.
+pub fn drawn_crossings(chain: &Chain) -> usize {
+    let index: HashMap<&StepId, usize> = chain
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (&s.id, i))
+        .collect();
+    let segments: Vec<Segment> = chain
+        .steps
+        .iter()
+        .enumerate()
+        .flat_map(|(to, step)| {
+            let index = &index;
+            step.inputs.iter().filter_map(move |i| {
+                let from = *index.get(i)?;
+                let a = chain.steps[from].position;
+                let b = chain.steps[to].position;
+                Some((
+                    from,
+                    to,
+                    (a.x + NODE_WIDTH, a.y + NODE_HEIGHT / 2.0),
+                    (b.x, b.y + NODE_HEIGHT / 2.0),
+                ))
+            })
+        })
+        .collect();
+    let side = |p: (f64, f64), q: (f64, f64), r: (f64, f64)| {
+        ((q.0 - p.0) * (r.1 - p.1) - (q.1 - p.1) * (r.0 - p.0)).signum()
+    };
+    let mut total = 0;
+    for (i, a) in segments.iter().enumerate() {
+        for b in &segments[i + 1..] {
+            // Edges that share a step meet there; that is not a crossing.
+            if a.0 == b.0 || a.0 == b.1 || a.1 == b.0 || a.1 == b.1 {
+                continue;
+            }
+            let crosses = side(a.2, a.3, b.2) * side(a.2, a.3, b.3) < 0.0
+                && side(b.2, b.3, a.2) * side(b.2, b.3, a.3) < 0.0;
+            total += usize::from(crosses);
+        }
+    }
+    total
+}

@@ -1,0 +1,170 @@
+//! Auto-layout teaches "the steps in one column can run at the same time", so it is
+//! checked against the plan's own levels on every gallery chain and on random DAGs.
+
+use chainlab_core::layout::{
+    arrange, bands, drawn_crossings, layout, levels, Layout, COLUMN_PITCH, NODE_HEIGHT, NODE_WIDTH,
+};
+use chainlab_core::model::{Position, Simulation};
+use chainlab_core::{gallery, Chain, Plan, Step, StepId, StepKind};
+use proptest::prelude::*;
+
+fn step(id: &str, inputs: &[String]) -> Step {
+    Step {
+        id: StepId::new(id),
+        label: id.into(),
+        kind: if inputs.is_empty() {
+            StepKind::Input { text: id.into() }
+        } else {
+            StepKind::Output
+        },
+        inputs: inputs.iter().map(StepId::new).collect(),
+        position: Position::default(),
+        sim: Simulation::default(),
+    }
+}
+
+/// Checks everything auto-layout promises for a valid chain.
+fn check(chain: &Chain) -> Result<(), TestCaseError> {
+    let plan = Plan::new(chain.clone()).map_err(|p| TestCaseError::fail(format!("{p:?}")))?;
+    let Layout { columns, positions } =
+        layout(chain).map_err(|e| TestCaseError::fail(e.to_string()))?;
+    // Columns are exactly the dependency levels, in order.
+    prop_assert_eq!(columns.len(), plan.levels().len());
+    for (c, column) in columns.iter().enumerate() {
+        let mut got = column.clone();
+        got.sort_unstable();
+        let mut want = plan.levels()[c].clone();
+        want.sort_unstable();
+        prop_assert_eq!(got, want, "column {}", c);
+        for &i in column {
+            prop_assert_eq!(positions[i].x, 48.0 + c as f64 * COLUMN_PITCH);
+        }
+        // Top to bottom in the order chosen.
+        for pair in column.windows(2) {
+            prop_assert!(positions[pair[0]].y < positions[pair[1]].y);
+        }
+    }
+    // No two steps overlap.
+    for i in 0..positions.len() {
+        for j in i + 1..positions.len() {
+            let (a, b) = (positions[i], positions[j]);
+            let apart = (a.x - b.x).abs() >= NODE_WIDTH || (a.y - b.y).abs() >= NODE_HEIGHT;
+            prop_assert!(apart, "steps {} and {} overlap at {:?} / {:?}", i, j, a, b);
+        }
+    }
+    // Once arranged, there is one band per level.
+    let mut arranged = chain.clone();
+    arrange(&mut arranged).map_err(|e| TestCaseError::fail(e.to_string()))?;
+    let drawn = bands(&arranged).ok_or_else(|| TestCaseError::fail("no bands"))?;
+    prop_assert_eq!(drawn.len(), plan.levels().len());
+    Ok(())
+}
+
+#[test]
+fn every_gallery_chain_is_laid_out_by_level() {
+    for example in gallery::EXAMPLES {
+        let chain = (example.chain)();
+        check(&chain).unwrap_or_else(|e| panic!("{}: {e}", example.key));
+        // Gallery chains come laid out: what the page shows is the layout.
+        let positions: Vec<Position> = chain.steps.iter().map(|s| s.position).collect();
+        assert_eq!(positions, layout(&chain).expect("no cycle").positions);
+        assert_eq!(
+            drawn_crossings(&chain),
+            0,
+            "{} has crossing edges",
+            example.key
+        );
+    }
+}
+
+#[test]
+fn barycenter_untangles_crossed_edges() {
+    // Listed so that a naive top-to-bottom order crosses s1->t2 and s2->t1.
+    let chain = Chain {
+        name: "crossed".into(),
+        description: String::new(),
+        seed: 0,
+        steps: vec![
+            step("s1", &[]),
+            step("s2", &[]),
+            step("t1", &["s2".into()]),
+            step("t2", &["s1".into()]),
+            step("u1", &["t2".into()]),
+            step("u2", &["t1".into()]),
+        ],
+    };
+    let mut naive = chain.clone();
+    for (i, s) in naive.steps.iter_mut().enumerate() {
+        s.position = Position {
+            x: 48.0 + (i / 2) as f64 * COLUMN_PITCH,
+            y: 48.0 + (i % 2) as f64 * 104.0,
+        };
+    }
+    assert!(drawn_crossings(&naive) > 0);
+    let mut arranged = chain;
+    arrange(&mut arranged).expect("no cycle");
+    assert_eq!(drawn_crossings(&arranged), 0);
+}
+
+#[test]
+fn a_cycle_is_reported_not_laid_out() {
+    let chain = Chain {
+        name: "loop".into(),
+        description: String::new(),
+        seed: 0,
+        steps: vec![
+            step("a", &[]),
+            step("b", &["a".into(), "c".into()]),
+            step("c", &["b".into()]),
+        ],
+    };
+    let err = levels(&chain).expect_err("cycle");
+    assert_eq!(err.steps, vec![StepId::new("b"), StepId::new("c")]);
+    assert!(err.to_string().contains("b, c"), "{err}");
+}
+
+#[test]
+fn bands_only_when_steps_stand_in_level_columns() {
+    let mut chain = gallery::uneven_branches();
+    assert!(bands(&chain).is_some());
+    // Drag E back next to A: the columns no longer match the levels.
+    chain.steps[4].position = chain.steps[0].position;
+    assert_eq!(bands(&chain), None);
+}
+
+/// A random DAG: step `s{t}` takes inputs only from earlier steps, and the step
+/// list is then shuffled so list order is not a topological order.
+fn dag() -> impl Strategy<Value = Chain> {
+    (1usize..40)
+        .prop_flat_map(|n| {
+            let inputs = (0..n)
+                .map(|t| proptest::collection::vec(0..t.max(1), 0..=3.min(t)))
+                .collect::<Vec<_>>();
+            (inputs, Just((0..n).collect::<Vec<usize>>()).prop_shuffle())
+        })
+        .prop_map(|(inputs, order)| {
+            let steps: Vec<Step> = inputs
+                .iter()
+                .enumerate()
+                .map(|(t, ins)| {
+                    let mut names: Vec<String> = ins.iter().map(|u| format!("s{u}")).collect();
+                    names.sort();
+                    names.dedup();
+                    step(&format!("s{t}"), &names)
+                })
+                .collect();
+            Chain {
+                name: "random".into(),
+                description: String::new(),
+                seed: 0,
+                steps: order.into_iter().map(|i| steps[i].clone()).collect(),
+            }
+        })
+}
+
+proptest! {
+    #[test]
+    fn random_dags_are_laid_out_by_level(chain in dag()) {
+        check(&chain)?;
+    }
+}
