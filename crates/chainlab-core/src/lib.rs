@@ -3,12 +3,14 @@
 //! simulator and a virtual clock that makes tests exact.
 
 pub mod edit;
+pub mod errors;
 pub mod gallery;
 pub mod history;
 pub mod layout;
 pub mod model;
 pub mod plan;
 pub mod race;
+pub mod retry;
 pub mod schedule;
 pub mod sim;
 pub mod template;
@@ -18,7 +20,12 @@ pub mod virtual_time;
 
 pub use model::{Chain, Millis, Step, StepId, StepKind};
 pub use plan::{Limits, Plan, Problem};
-pub use schedule::{run, Clock, Mode, RunOptions, StepRequest, StepResult, StepRunner};
+pub use errors::StepError;
+pub use retry::RetryPolicy;
+pub use schedule::{
+    run, run_with, Cancel, Clock, Mode, OnFailure, Policy, RunOptions, StepRequest, StepResult,
+    StepRunner,
+};
 pub use sim::SimulatedRunner;
 pub use trace::{Outcome, Span, Time, Trace};
 pub use virtual_time::{run_until_done, VirtualClock};

@@ -7,16 +7,27 @@
 //!
 //! An optional concurrency limit (a semaphore) caps how many steps run at once in
 //! any mode; a step waiting for a slot is queued, and its span shows it.
+//!
+//! A [`Policy`] adds what real networks need: retries (one span per attempt), a
+//! time-out per attempt, a limit per provider, what a failure does to the rest of
+//! the run, and cancelling the whole run. Timing out or cancelling drops the
+//! runner's future, so a network runner must abort its request on drop.
 
-use crate::model::{Millis, Step, StepId};
+use crate::errors::{missing_inputs_note, StepError};
+use crate::model::{Millis, Step, StepId, StepKind};
 use crate::plan::Plan;
+use crate::retry::RetryPolicy;
 use crate::trace::{Outcome, Span, Time, Trace};
-use async_lock::Semaphore;
-use futures::future::join_all;
+use async_lock::{Semaphore, SemaphoreGuard};
+use futures::future::{join_all, select, Either};
 use futures::stream::{FuturesUnordered, StreamExt};
 use serde::{Deserialize, Serialize};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
 use std::future::Future;
+use std::pin::pin;
+use std::rc::Rc;
+use std::task::{Poll, Waker};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -64,11 +75,13 @@ pub struct StepRequest<'a> {
     pub seed: u64,
     /// The outputs of the step's inputs, in the order the step lists them.
     pub inputs: Vec<(StepId, String)>,
+    /// Inputs that failed, when the run carries on without them.
+    pub missing: Vec<StepId>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct StepResult {
-    pub output: Result<String, String>,
+    pub output: Result<String, StepError>,
     pub first_byte: Option<Time>,
 }
 
@@ -90,12 +103,119 @@ impl RunOptions {
     }
 }
 
+/// What a failed step (retries spent) does to the rest of the run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OnFailure {
+    /// Steps that need the failed one are skipped; everything else runs.
+    #[default]
+    SkipDependents,
+    /// Stop at once: steps in flight are aborted, the rest never start.
+    FailFast,
+    /// Steps that need the failed one run with the inputs that did arrive, and their
+    /// output is marked with the inputs they went without.
+    CarryOn,
+}
+
+/// A switch that cancels a run: every attempt in flight is dropped (which aborts its
+/// request) and no new one starts. Clones share the switch.
+#[derive(Clone, Default)]
+pub struct Cancel(Rc<CancelState>);
+
+#[derive(Default)]
+struct CancelState {
+    cancelled: Cell<bool>,
+    wakers: RefCell<Vec<Waker>>,
+}
+
+impl Cancel {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn cancel(&self) {
+        self.0.cancelled.set(true);
+        for waker in self.0.wakers.take() {
+            waker.wake();
+        }
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.0.cancelled.get()
+    }
+
+    /// Ready once `cancel` has been called.
+    pub fn cancelled(&self) -> impl Future<Output = ()> + '_ {
+        std::future::poll_fn(move |cx| {
+            if self.is_cancelled() {
+                Poll::Ready(())
+            } else {
+                let mut wakers = self.0.wakers.borrow_mut();
+                if !wakers.iter().any(|w| w.will_wake(cx.waker())) {
+                    wakers.push(cx.waker().clone());
+                }
+                Poll::Pending
+            }
+        })
+    }
+}
+
+impl std::fmt::Debug for Cancel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Cancel({})", self.is_cancelled())
+    }
+}
+
+/// How a run meets a real network. The default retries nothing, waits forever and
+/// skips what depends on a failure: exactly the simulator's behaviour.
+#[derive(Clone, Debug, Default)]
+pub struct Policy {
+    pub retry: RetryPolicy,
+    /// Each attempt is abandoned after this long.
+    pub timeout_ms: Option<Millis>,
+    pub on_failure: OnFailure,
+    /// At most this many steps of one provider at once (an LLM step's provider; an
+    /// HTTP step's origin), on top of the run's own limit.
+    pub provider_limits: Vec<(String, usize)>,
+    pub cancel: Cancel,
+}
+
+/// Who serves a step, for per-provider limits: an LLM step's provider, or the origin
+/// (`https://host:port`) of an HTTP step's URL.
+pub fn provider_of(step: &Step) -> Option<String> {
+    match &step.kind {
+        StepKind::Llm(llm) => Some(llm.provider.clone()),
+        StepKind::Http(http) => {
+            let url = http.url.trim();
+            let after_scheme = url.find("://").map_or(0, |i| i + 3);
+            let end = url[after_scheme..]
+                .find(['/', '?', '#'])
+                .map_or(url.len(), |i| after_scheme + i);
+            Some(url[..end].to_string())
+        }
+        _ => None,
+    }
+}
+
 /// Runs every step of the plan once, in the given mode, and returns the trace.
 /// `observe` sees each span whenever it changes (queued, started, ended), so a page
 /// can draw the run live.
 pub async fn run<R: StepRunner, C: Clock>(
     plan: &Plan,
     options: RunOptions,
+    runner: &R,
+    clock: &C,
+    observe: &dyn Fn(&Span),
+) -> Trace {
+    run_with(plan, options, &Policy::default(), runner, clock, observe).await
+}
+
+/// [`run`] under a [`Policy`]: retries, time-outs, provider limits, failure policy
+/// and cancel. The trace holds one span per attempt.
+pub async fn run_with<R: StepRunner, C: Clock>(
+    plan: &Plan,
+    options: RunOptions,
+    policy: &Policy,
     runner: &R,
     clock: &C,
     observe: &dyn Fn(&Span),
@@ -108,7 +228,16 @@ pub async fn run<R: StepRunner, C: Clock>(
         observe,
         origin,
         limit: options.limit.map(|k| Semaphore::new(k.max(1))),
+        provider_limits: policy
+            .provider_limits
+            .iter()
+            .map(|(p, k)| (p.clone(), Semaphore::new((*k).max(1))))
+            .collect(),
+        policy,
+        halt: Cancel::new(),
+        failed_first: RefCell::new(None),
         spans: RefCell::new(vec![None; plan.len()]),
+        earlier_attempts: RefCell::new(Vec::new()),
     };
     match options.mode {
         Mode::Sequential => {
@@ -139,7 +268,8 @@ pub async fn run<R: StepRunner, C: Clock>(
             }
         }
     }
-    let mut spans: Vec<Span> = scheduler.spans.into_inner().into_iter().flatten().collect();
+    let mut spans: Vec<Span> = scheduler.earlier_attempts.into_inner();
+    spans.extend(scheduler.spans.into_inner().into_iter().flatten());
     spans.sort_by(|a, b| a.queued.total_cmp(&b.queued).then(a.index.cmp(&b.index)));
     Trace {
         mode: options.mode,
@@ -155,9 +285,19 @@ struct Scheduler<'a, R, C> {
     observe: &'a dyn Fn(&Span),
     origin: Time,
     limit: Option<Semaphore>,
+    provider_limits: HashMap<String, Semaphore>,
+    policy: &'a Policy,
+    /// Pulled when a step fails in a fail-fast run.
+    halt: Cancel,
+    failed_first: RefCell<Option<StepId>>,
     /// The latest span of each step.
     spans: RefCell<Vec<Option<Span>>>,
+    /// Spans of attempts that were followed by another.
+    earlier_attempts: RefCell<Vec<Span>>,
 }
+
+/// The slots an attempt holds while it runs.
+type Slots<'a> = (Option<SemaphoreGuard<'a>>, Option<SemaphoreGuard<'a>>);
 
 impl<R: StepRunner, C: Clock> Scheduler<'_, R, C> {
     /// Runs step `i`, whose inputs have all ended, and returns `i`.
@@ -176,7 +316,7 @@ impl<R: StepRunner, C: Clock> Scheduler<'_, R, C> {
             output: None,
         };
         let mut inputs = Vec::with_capacity(self.plan.inputs(i).len());
-        let mut failed_input = None;
+        let mut missing = Vec::new();
         {
             let spans = self.spans.borrow();
             for &p in self.plan.inputs(i) {
@@ -188,44 +328,178 @@ impl<R: StepRunner, C: Clock> Scheduler<'_, R, C> {
                     (Outcome::Done, Some(output)) => {
                         inputs.push((before.step.clone(), output.clone()));
                     }
-                    _ => failed_input = failed_input.or(Some(before.step.clone())),
+                    _ => missing.push(before.step.clone()),
                 }
             }
         }
-        if let Some(failed_input) = failed_input {
+        let carry_on = self.policy.on_failure == OnFailure::CarryOn && !inputs.is_empty();
+        if let (Some(failed_input), false) = (missing.first(), carry_on) {
             span.ended = Some(span.queued);
-            span.outcome = Outcome::Skipped { failed_input };
+            span.outcome = Outcome::Skipped {
+                failed_input: failed_input.clone(),
+            };
+            self.record(span);
+            return i;
+        }
+        if let Some(error) = self.stopped() {
+            span.ended = Some(span.queued);
+            span.outcome = Outcome::Failed {
+                error: error.to_string(),
+            };
             self.record(span);
             return i;
         }
         self.record(span.clone());
 
-        let _slot = match &self.limit {
+        let provider = self
+            .provider_limits
+            .get(provider_of(step).as_deref().unwrap_or_default());
+        let mut attempt = 0;
+        loop {
+            let slots = self.until_stopped(self.acquire(provider)).await;
+            let result = match slots {
+                Ok(_slots) => {
+                    span.started = Some(self.clock.now());
+                    self.record(span.clone());
+                    let request = StepRequest {
+                        step,
+                        attempt,
+                        seed: self.plan.chain().seed,
+                        inputs: inputs.clone(),
+                        missing: missing.clone(),
+                    };
+                    self.attempt(request).await
+                }
+                Err(error) => StepResult {
+                    output: Err(error),
+                    first_byte: None,
+                },
+            };
+            span.ended = Some(self.clock.now());
+            span.first_byte = result.first_byte;
+            let error = match result.output {
+                Ok(output) => {
+                    span.outcome = Outcome::Done;
+                    span.output = Some(if missing.is_empty() {
+                        output
+                    } else {
+                        format!("{} {output}", missing_inputs_note(&missing))
+                    });
+                    self.record(span);
+                    return i;
+                }
+                Err(error) => error,
+            };
+            span.outcome = Outcome::Failed {
+                error: error.to_string(),
+            };
+            let wait = self
+                .policy
+                .retry
+                .delay(attempt, &error, self.plan.chain().seed, &step.id)
+                .filter(|_| self.stopped().is_none());
+            let Some(wait) = wait else {
+                self.record(span);
+                if !matches!(error, StepError::Cancelled | StepError::Halted { .. }) {
+                    self.fail(&step.id);
+                }
+                return i;
+            };
+            self.record(span.clone());
+            self.earlier_attempts.borrow_mut().push(span.clone());
+            // The back-off holds no slot, so other steps use the capacity meanwhile.
+            let backed_off = self.until_stopped(self.clock.sleep(wait)).await;
+            attempt += 1;
+            span = Span {
+                attempt,
+                ready: span.ended.unwrap_or(span.queued),
+                queued: self.clock.now(),
+                started: None,
+                first_byte: None,
+                ended: None,
+                outcome: Outcome::Pending,
+                output: None,
+                ..span
+            };
+            if let Err(error) = backed_off {
+                span.ended = Some(span.queued);
+                span.outcome = Outcome::Failed {
+                    error: error.to_string(),
+                };
+                self.record(span);
+                return i;
+            }
+            self.record(span.clone());
+        }
+    }
+
+    /// One attempt, abandoned at the time-out or when the run stops.
+    async fn attempt(&self, request: StepRequest<'_>) -> StepResult {
+        let run = self.runner.run(request);
+        let timed = async {
+            match self.policy.timeout_ms {
+                Some(ms) => match select(pin!(run), pin!(self.clock.sleep(ms))).await {
+                    Either::Left((result, _)) => result,
+                    Either::Right(_) => StepResult {
+                        output: Err(StepError::TimedOut { after_ms: ms }),
+                        first_byte: None,
+                    },
+                },
+                None => run.await,
+            }
+        };
+        match self.until_stopped(timed).await {
+            Ok(result) => result,
+            Err(error) => StepResult {
+                output: Err(error),
+                first_byte: None,
+            },
+        }
+    }
+
+    async fn acquire<'s>(&'s self, provider: Option<&'s Semaphore>) -> Slots<'s> {
+        let run = match &self.limit {
             Some(limit) => Some(limit.acquire().await),
             None => None,
         };
-        span.started = Some(self.clock.now());
-        self.record(span.clone());
-        let result = self
-            .runner
-            .run(StepRequest {
-                step,
-                attempt: 0,
-                seed: self.plan.chain().seed,
-                inputs,
-            })
-            .await;
-        span.ended = Some(self.clock.now());
-        span.first_byte = result.first_byte;
-        match result.output {
-            Ok(output) => {
-                span.outcome = Outcome::Done;
-                span.output = Some(output);
-            }
-            Err(error) => span.outcome = Outcome::Failed { error },
+        let provider = match provider {
+            Some(limit) => Some(limit.acquire().await),
+            None => None,
+        };
+        (run, provider)
+    }
+
+    /// Why the run stopped, if it did.
+    fn stopped(&self) -> Option<StepError> {
+        if self.policy.cancel.is_cancelled() {
+            Some(StepError::Cancelled)
+        } else {
+            self.failed_first
+                .borrow()
+                .clone()
+                .map(|failed| StepError::Halted { failed })
         }
-        self.record(span);
-        i
+    }
+
+    /// Runs `work` unless the run stops first.
+    async fn until_stopped<T>(&self, work: impl Future<Output = T>) -> Result<T, StepError> {
+        if let Some(error) = self.stopped() {
+            return Err(error);
+        }
+        let cancelled = pin!(self.policy.cancel.cancelled());
+        let halted = pin!(self.halt.cancelled());
+        match select(pin!(work), select(cancelled, halted)).await {
+            Either::Left((done, _)) => Ok(done),
+            Either::Right(_) => Err(self.stopped().unwrap_or(StepError::Cancelled)),
+        }
+    }
+
+    /// A step failed for good: in a fail-fast run, everything else stops.
+    fn fail(&self, step: &StepId) {
+        if self.policy.on_failure == OnFailure::FailFast && self.failed_first.borrow().is_none() {
+            *self.failed_first.borrow_mut() = Some(step.clone());
+            self.halt.cancel();
+        }
     }
 
     fn record(&self, span: Span) {

@@ -1,0 +1,345 @@
+//! How a chain travels in a link or a file.
+//!
+//! A link carries the whole chain in its fragment (never sent to any server):
+//!
+//! ```text
+//! https://…/#c1.<base64url(raw deflate(compact JSON))>
+//! ```
+//!
+//! The `c<version>.` prefix lets links made today keep opening after the format
+//! changes: every older version has a migration to the current chain model, and
+//! tests hold a stored link of each version.
+//!
+//! | version | payload |
+//! | --- | --- |
+//! | `c0` | base64url of the chain's plain JSON, uncompressed: readable, for hand-made links |
+//! | `c1` | base64url of raw deflate of the compact JSON (fields at their default left out) |
+//!
+//! A file is the chain's JSON with a `"version"` field; `docs/chain.schema.json` says
+//! what is valid.
+//!
+//! Everything read here may be hostile: sizes are capped before each stage (the
+//! inflater stops at the cap, so a decompression bomb costs at most that much
+//! memory), no input makes the decoder panic (a million-case fuzz run checks it:
+//! `scripts/fuzz-share.sh`), and a chain is accepted only if [`Plan::new`] accepts it.
+
+use crate::model::Chain;
+use crate::plan::{Plan, Problem};
+use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, URL_SAFE_NO_PAD};
+use base64::engine::DecodePaddingMode;
+use base64::Engine;
+use serde_json::{Map, Value};
+use std::fmt;
+
+/// The format new links and files are written in.
+pub const CURRENT_VERSION: u32 = 1;
+/// Longer fragments are refused before any decoding. A real chain at the size limits
+/// compresses to far less; chat apps already cut links past a few thousand characters.
+pub const MAX_LINK_CHARS: usize = 256 * 1024;
+/// The most JSON a link may inflate to, or a file may hold. The chain itself is
+/// limited to [`crate::plan::MAX_TEXT_BYTES`] of text; this leaves room for the JSON
+/// around it and stops a decompression bomb early.
+pub const MAX_JSON_BYTES: usize = 1024 * 1024;
+/// Past this, a link is not safe to paste into chats and mail: offer a file instead.
+pub const SAFE_LINK_CHARS: usize = 8_000;
+
+/// Why a link or a file could not be opened. Messages say what is wrong and what to do.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ShareError {
+    /// No `c<version>.` prefix: not a ChainLab link.
+    NotALink,
+    TooNew {
+        version: u32,
+    },
+    TooLong {
+        chars: usize,
+        max: usize,
+    },
+    BadBase64,
+    BadCompression,
+    TooLarge {
+        max: usize,
+    },
+    NotUtf8,
+    BadJson {
+        detail: String,
+    },
+    InvalidChain {
+        problems: Vec<Problem>,
+    },
+}
+
+impl fmt::Display for ShareError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const DAMAGED: &str = "The link was probably cut short or changed when it was copied: \
+            ask for it again, or for the chain as a JSON file.";
+        match self {
+            ShareError::NotALink => write!(
+                f,
+                "This is not a ChainLab link: its part after # should start with \"c{CURRENT_VERSION}.\". \
+                 Check that the whole link was copied."
+            ),
+            ShareError::TooNew { version } => write!(
+                f,
+                "This link or file was made by a newer ChainLab (format {version}); this page reads \
+                 formats up to {CURRENT_VERSION}. Reload the page to get the newest ChainLab and open it again."
+            ),
+            ShareError::TooLong { chars, max } => write!(
+                f,
+                "The link is {chars} characters long; at most {max} are read. \
+                 Ask for the chain as a JSON file instead."
+            ),
+            ShareError::BadBase64 => write!(f, "The link contains characters a ChainLab link never has. {DAMAGED}"),
+            ShareError::BadCompression => write!(f, "The link's data is damaged and cannot be unpacked. {DAMAGED}"),
+            ShareError::TooLarge { max } => write!(
+                f,
+                "The chain unpacks to more than {} KB, the most ChainLab reads; nothing was loaded. \
+                 Make the chain smaller before sharing it.",
+                max / 1024
+            ),
+            ShareError::NotUtf8 => write!(f, "The chain's text is not valid UTF-8. {DAMAGED}"),
+            ShareError::BadJson { detail } => write!(
+                f,
+                "The chain is not valid ChainLab JSON ({detail}). Export it again from ChainLab, \
+                 or check it against docs/chain.schema.json."
+            ),
+            ShareError::InvalidChain { problems } => {
+                let first: Vec<String> = problems.iter().take(3).map(|p| p.to_string()).collect();
+                let more = problems.len().saturating_sub(3);
+                write!(f, "The chain cannot be opened: {}", first.join(" "))?;
+                if more > 0 {
+                    write!(f, " (and {more} more problems)")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl std::error::Error for ShareError {}
+
+/// The fragment (without `#`) of a link that opens `chain`.
+pub fn encode_link(chain: &Chain) -> String {
+    let json = compact_json(&without_secrets(chain));
+    let packed = miniz_oxide::deflate::compress_to_vec(json.as_bytes(), 10);
+    format!("c{CURRENT_VERSION}.{}", URL_SAFE_NO_PAD.encode(packed))
+}
+
+/// Reads what `URL_SAFE_NO_PAD` writes, and forgives what copying does to a link:
+/// padding added back, or a cut that leaves stray bits (the inflater then reports the
+/// data as damaged, which is the more helpful message).
+const LENIENT_BASE64: GeneralPurpose = GeneralPurpose::new(
+    &base64::alphabet::URL_SAFE,
+    GeneralPurposeConfig::new()
+        .with_decode_allow_trailing_bits(true)
+        .with_decode_padding_mode(DecodePaddingMode::Indifferent),
+);
+
+/// Reads a link: a whole URL, a fragment with or without `#`, or just the payload part.
+pub fn decode_link(link: &str) -> Result<Chain, ShareError> {
+    let link = link.trim();
+    let fragment = link.rsplit_once('#').map_or(link, |(_, f)| f);
+    if fragment.len() > MAX_LINK_CHARS {
+        return Err(ShareError::TooLong {
+            chars: fragment.chars().count(),
+            max: MAX_LINK_CHARS,
+        });
+    }
+    let (version, payload) = split_version(fragment)?;
+    // A cut can leave one lone character, which holds no whole byte: drop it so that
+    // the inflater reports the link as cut short.
+    let payload = payload.trim_end_matches('=');
+    if !payload.is_ascii() {
+        return Err(ShareError::BadBase64);
+    }
+    let payload = match payload.len() % 4 {
+        1 => &payload[..payload.len() - 1],
+        _ => payload,
+    };
+    let bytes = LENIENT_BASE64
+        .decode(payload)
+        .map_err(|_| ShareError::BadBase64)?;
+    let json = match version {
+        0 => {
+            if bytes.len() > MAX_JSON_BYTES {
+                return Err(ShareError::TooLarge {
+                    max: MAX_JSON_BYTES,
+                });
+            }
+            bytes
+        }
+        1 => inflate_capped(&bytes)?,
+        version => return Err(ShareError::TooNew { version }),
+    };
+    let json = String::from_utf8(json).map_err(|_| ShareError::NotUtf8)?;
+    chain_from_json(&json, version)
+}
+
+/// The chain as a JSON file: pretty, with the format version.
+pub fn to_file(chain: &Chain) -> String {
+    let mut value = serde_json::to_value(without_secrets(chain)).unwrap_or(Value::Null);
+    if let Value::Object(map) = &mut value {
+        let mut file = Map::new();
+        file.insert("version".into(), Value::from(CURRENT_VERSION));
+        file.append(map);
+        value = Value::Object(file);
+    }
+    serde_json::to_string_pretty(&value).unwrap_or_default()
+}
+
+/// Reads a chain file written by [`to_file`] (or by hand, following the schema).
+/// A file without a `"version"` is read as the current version.
+pub fn from_file(text: &str) -> Result<Chain, ShareError> {
+    if text.len() > MAX_JSON_BYTES {
+        return Err(ShareError::TooLarge {
+            max: MAX_JSON_BYTES,
+        });
+    }
+    chain_from_json(text, CURRENT_VERSION)
+}
+
+/// Keys of HTTP headers whose values are credentials: they never leave the page in a
+/// link, a file or exported code.
+pub fn is_secret_header(name: &str) -> bool {
+    let name = name.trim().to_ascii_lowercase();
+    ["authorization", "cookie", "proxy-authorization"].contains(&name.as_str())
+        || ["key", "token", "secret", "password", "auth"]
+            .iter()
+            .any(|word| name.contains(word))
+}
+
+/// The chain with every credential-looking header value emptied.
+pub fn without_secrets(chain: &Chain) -> Chain {
+    let mut chain = chain.clone();
+    for step in &mut chain.steps {
+        if let crate::model::StepKind::Http(http) = &mut step.kind {
+            for header in &mut http.headers {
+                if is_secret_header(&header.name) {
+                    header.value.clear();
+                }
+            }
+        }
+    }
+    chain
+}
+
+fn split_version(fragment: &str) -> Result<(u32, &str), ShareError> {
+    let rest = fragment.strip_prefix('c').ok_or(ShareError::NotALink)?;
+    let (digits, payload) = rest.split_once('.').ok_or(ShareError::NotALink)?;
+    if digits.is_empty() || digits.len() > 9 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(ShareError::NotALink);
+    }
+    let version = digits.parse().map_err(|_| ShareError::NotALink)?;
+    Ok((version, payload))
+}
+
+/// Inflates raw deflate data, giving up as soon as the output passes [`MAX_JSON_BYTES`].
+fn inflate_capped(bytes: &[u8]) -> Result<Vec<u8>, ShareError> {
+    use miniz_oxide::inflate::{decompress_to_vec_with_limit, TINFLStatus};
+    decompress_to_vec_with_limit(bytes, MAX_JSON_BYTES).map_err(|e| match e.status {
+        TINFLStatus::HasMoreOutput => ShareError::TooLarge {
+            max: MAX_JSON_BYTES,
+        },
+        _ => ShareError::BadCompression,
+    })
+}
+
+fn chain_from_json(json: &str, version: u32) -> Result<Chain, ShareError> {
+    let mut value: Value = serde_json::from_str(json).map_err(bad_json)?;
+    let version = match &mut value {
+        Value::Object(map) => match map.remove("version") {
+            None => version,
+            Some(v) => v
+                .as_u64()
+                .and_then(|v| u32::try_from(v).ok())
+                .ok_or_else(|| ShareError::BadJson {
+                    detail: "\"version\" must be a whole number".into(),
+                })?,
+        },
+        _ => {
+            return Err(ShareError::BadJson {
+                detail: "expected an object with \"name\" and \"steps\"".into(),
+            })
+        }
+    };
+    if version > CURRENT_VERSION {
+        return Err(ShareError::TooNew { version });
+    }
+    // Versions 0 and 1 share the chain model; a later model change adds its migration
+    // here, applied to `value` in order from `version` up.
+    let chain: Chain = serde_json::from_value(value).map_err(bad_json)?;
+    Plan::new(chain.clone()).map_err(|problems| ShareError::InvalidChain { problems })?;
+    Ok(chain)
+}
+
+/// serde's message, cut short: it can quote the input, which may be huge.
+fn bad_json(e: serde_json::Error) -> ShareError {
+    let mut detail = e.to_string();
+    if detail.len() > 160 {
+        let cut = (0..=160)
+            .rev()
+            .find(|&i| detail.is_char_boundary(i))
+            .unwrap_or(0);
+        detail.truncate(cut);
+        detail.push('…');
+    }
+    ShareError::BadJson { detail }
+}
+
+/// Fields that serde fills in when absent, with their default: links leave them out.
+/// Names are unique to their struct in the model, so pruning by name is safe.
+const DEFAULTED_FIELDS: &[&str] = &[
+    "description",
+    "seed",
+    "inputs",
+    "position",
+    "system_prompt",
+    "temperature",
+    "max_tokens",
+    "headers",
+    "body",
+    "json_pointer",
+    "template",
+    "output",
+    "sim",
+];
+
+/// The chain's JSON without the fields that equal their default.
+pub fn compact_json(chain: &Chain) -> String {
+    let defaults = default_values();
+    let mut value = serde_json::to_value(chain).unwrap_or(Value::Null);
+    prune(&mut value, &defaults);
+    value.to_string()
+}
+
+fn default_values() -> Map<String, Value> {
+    use crate::model::{LlmStep, Position, Simulation};
+    let llm: Value = serde_json::from_str(r#"{"provider":"","model":"","prompt":""}"#)
+        .and_then(serde_json::from_value::<LlmStep>)
+        .and_then(serde_json::to_value)
+        .unwrap_or(Value::Null);
+    let mut defaults = Map::new();
+    for name in DEFAULTED_FIELDS {
+        let value = match *name {
+            "seed" => Value::from(0),
+            "inputs" | "headers" => Value::Array(vec![]),
+            "position" => serde_json::to_value(Position::default()).unwrap_or(Value::Null),
+            "sim" => serde_json::to_value(Simulation::default()).unwrap_or(Value::Null),
+            "temperature" | "max_tokens" => llm.get(*name).cloned().unwrap_or(Value::Null),
+            _ => Value::from(""),
+        };
+        defaults.insert((*name).into(), value);
+    }
+    defaults
+}
+
+fn prune(value: &mut Value, defaults: &Map<String, Value>) {
+    match value {
+        Value::Object(map) => {
+            map.retain(|key, v| defaults.get(key) != Some(v));
+            map.values_mut().for_each(|v| prune(v, defaults));
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| prune(v, defaults)),
+        _ => {}
+    }
+}

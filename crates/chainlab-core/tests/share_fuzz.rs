@@ -1,0 +1,118 @@
+//! The link decoder against arbitrary and mangled input: it must return (a chain or
+//! an error), never panic and never take long. Not part of the normal test run: a
+//! million cases take minutes. Run it with `scripts/fuzz-share.sh`.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use chainlab_core::gallery;
+use chainlab_core::share::{decode_link, encode_link, from_file, to_file};
+use proptest::prelude::*;
+use std::sync::OnceLock;
+
+/// Valid links and files of every gallery chain: the fuzzer mangles these, which
+/// reaches the inflater and the JSON reader far more often than random text would.
+struct Seed {
+    link: String,
+    packed: Vec<u8>,
+    file: String,
+}
+
+fn seeds() -> &'static [Seed] {
+    static SEEDS: OnceLock<Vec<Seed>> = OnceLock::new();
+    SEEDS.get_or_init(|| {
+        gallery::EXAMPLES
+            .iter()
+            .map(|e| {
+                let chain = (e.chain)();
+                let link = encode_link(&chain);
+                let packed = URL_SAFE_NO_PAD
+                    .decode(&link[3..])
+                    .expect("our own links decode");
+                Seed {
+                    link,
+                    packed,
+                    file: to_file(&chain),
+                }
+            })
+            .collect()
+    })
+}
+
+#[derive(Debug, Clone)]
+enum Mangle {
+    Flip { at: usize, mask: u8 },
+    Cut { at: usize },
+    Insert { at: usize, byte: u8 },
+}
+
+fn mangle() -> impl Strategy<Value = Mangle> {
+    prop_oneof![
+        (any::<usize>(), 1..=255u8).prop_map(|(at, mask)| Mangle::Flip { at, mask }),
+        any::<usize>().prop_map(|at| Mangle::Cut { at }),
+        (any::<usize>(), any::<u8>()).prop_map(|(at, byte)| Mangle::Insert { at, byte }),
+    ]
+}
+
+fn apply(bytes: &mut Vec<u8>, mangles: &[Mangle]) {
+    for m in mangles {
+        let len = bytes.len().max(1);
+        match *m {
+            Mangle::Flip { at, mask } => {
+                if let Some(b) = bytes.get_mut(at % len) {
+                    *b ^= mask;
+                }
+            }
+            Mangle::Cut { at } => bytes.truncate(at % len),
+            Mangle::Insert { at, byte } => bytes.insert((at % len).min(bytes.len()), byte),
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        // PROPTEST_CASES in the environment overrides this (the script asks for 1,000,000).
+        cases: 10_000,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
+
+    #[test]
+    #[ignore = "fuzz job: run scripts/fuzz-share.sh"]
+    fn decoder_never_panics(
+        which in 0usize..64,
+        kind in 0u8..5,
+        mangles in proptest::collection::vec(mangle(), 1..4),
+        text in "\\PC{0,200}",
+        raw in proptest::collection::vec(any::<u8>(), 0..300),
+        version in 0u32..4,
+    ) {
+        let seed = &seeds()[which % seeds().len()];
+        let mut bytes = seed.packed.clone();
+        let link = match kind {
+            // A valid link, its compressed bytes mangled.
+            0 => {
+                apply(&mut bytes, &mangles);
+                format!("c1.{}", URL_SAFE_NO_PAD.encode(&bytes))
+            }
+            // A valid link's characters mangled (case, stray characters, cuts).
+            1 => {
+                let mut chars = seed.link.clone().into_bytes();
+                apply(&mut chars, &mangles);
+                String::from_utf8_lossy(&chars).into_owned()
+            }
+            // Random bytes behind a version prefix.
+            2 => format!("c{version}.{}", URL_SAFE_NO_PAD.encode(&raw)),
+            // Random text deflated: reaches the JSON reader.
+            3 => format!("c1.{}", URL_SAFE_NO_PAD.encode(miniz_oxide::deflate::compress_to_vec(text.as_bytes(), 1))),
+            // Random text as a link.
+            _ => text.clone(),
+        };
+        let _ = decode_link(&link);
+        let _ = from_file(&text);
+        if kind == 0 {
+            let mut file = seed.file.clone().into_bytes();
+            apply(&mut file, &mangles);
+            let _ = from_file(&String::from_utf8_lossy(&file));
+        }
+    }
+}
