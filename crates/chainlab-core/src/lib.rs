@@ -12,6 +12,7 @@ pub mod plan;
 pub mod race;
 pub mod retry;
 pub mod schedule;
+pub mod share;
 pub mod sim;
 pub mod template;
 pub mod trace;
