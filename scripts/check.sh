@@ -45,6 +45,11 @@ CLIPPY_CONF_DIR="$CHAINLAB_ROOT/.clippy-wasm" \
 stage "tests (native, workspace without the wasm-only app)"
 cargo test --workspace --exclude chainlab
 
+stage "exported code (every gallery chain as LangChain and LangGraph, run from PyPI)"
+rm -rf target/exported
+cargo run -q -p chainlab-core --example export_gallery -- target/exported
+CHAINLAB_EXPORTED=target/exported target/py-venv/bin/python -m pytest -q tests/python
+
 stage "tests (wasm32, wasm-bindgen-test in headless Chromium)"
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
   CHROMEDRIVER=/usr/bin/chromedriver \

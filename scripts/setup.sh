@@ -141,4 +141,15 @@ case "$(wasm-opt --version 2>/dev/null || true)" in
   *) die "node_modules/.bin/wasm-opt is not binaryen version_$BINARYEN_VERSION" ;;
 esac
 
+# --- e. Python venv for the exported-code check (tests/python) ----------------
+# Rebuilt only when tests/python/requirements.txt changes (a copy is kept inside).
+PY_VENV=target/py-venv
+if ! cmp -s tests/python/requirements.txt "$PY_VENV/requirements.txt" 2>/dev/null; then
+  log "creating $PY_VENV (langchain-core, langgraph, jsonschema, pytest from PyPI)"
+  rm -rf "$PY_VENV"
+  python3 -m venv "$PY_VENV" 2>/dev/null || { apt_ensure python3-venv && python3 -m venv "$PY_VENV"; }
+  "$PY_VENV/bin/pip" install -q --disable-pip-version-check -r tests/python/requirements.txt
+  cp tests/python/requirements.txt "$PY_VENV/requirements.txt"
+fi
+
 log "ready (wasm route: $route)"
