@@ -1,6 +1,6 @@
 //! The page: pick a chain, run it in all three modes at once, watch them race.
 
-use crate::diagram::ChainDiagram;
+use crate::editor::{listen_for_shortcuts, storage, use_editor, ChainEditor, Editor, GalleryPanel};
 use crate::race_runner::{describe_problems, start_race};
 use crate::state::{use_app_state, AppState};
 use crate::timeline::Timeline;
@@ -9,8 +9,13 @@ use leptos::prelude::*;
 
 #[component]
 pub fn App() -> impl IntoView {
-    let state = AppState::new(gallery::research_assistant());
+    let (chain, loaded, unreadable) = storage::restore();
+    let state = AppState::new(chain);
     provide_context(state);
+    let editor = Editor::new(state, loaded);
+    provide_context(editor);
+    state.error.set(unreadable);
+    listen_for_shortcuts(editor);
     view! {
         <header class="masthead">
             <h1>"ChainLab"</h1>
@@ -28,7 +33,8 @@ pub fn App() -> impl IntoView {
                 describe_problems(&state.plan.get())
                     .map(|message| view! { <p class="error" role="alert">{message}</p> })
             }}
-            <ChainDiagram />
+            <GalleryPanel />
+            <ChainEditor />
             <Timeline />
         </main>
     }
@@ -38,23 +44,18 @@ pub fn App() -> impl IntoView {
 fn Toolbar() -> impl IntoView {
     let state = use_app_state();
     let running = Memo::new(move |_| state.running());
-    let chosen = RwSignal::new(gallery::EXAMPLES[0].key.to_string());
-    let choose = move |key: String| {
-        if let Some(chain) = gallery::example(&key) {
-            state.replace_chain(chain);
-            chosen.set(key);
-        }
-    };
+    let editor = use_editor();
     view! {
         <section class="controls" aria-label="Chain and run">
             <label class="picker">
                 "Chain "
                 <select
                     data-testid="chain-select"
-                    prop:value=move || chosen.get()
+                    prop:value=move || editor.loaded.get().unwrap_or("")
                     disabled=move || running.get()
-                    on:change=move |ev| choose(event_target_value(&ev))
+                    on:change=move |ev| editor.load(&event_target_value(&ev))
                 >
+                    <option value="" disabled>"Your own chain (edited)"</option>
                     {gallery::EXAMPLES
                         .iter()
                         .map(|e| view! { <option value=e.key>{(e.chain)().name}</option> })

@@ -2,7 +2,7 @@
 
 mod app;
 pub mod clock;
-mod diagram;
+mod editor;
 mod race_runner;
 mod state;
 mod timeline;

@@ -263,6 +263,51 @@ pub fn delete_steps(chain: &mut Chain, ids: &[StepId]) {
     }
 }
 
+/// Copies the steps under fresh ids, a little below and to the right, and returns the
+/// copies' ids. Edges among the copied steps are copied too, so a copied branch is a
+/// new branch; inputs from outside the copy stay, so a copied variant of a step is fed
+/// like the original (the way a fan-out is built).
+pub fn duplicate_steps(chain: &mut Chain, ids: &[StepId]) -> Vec<StepId> {
+    let originals: Vec<Step> = chain
+        .steps
+        .iter()
+        .filter(|s| ids.contains(&s.id))
+        .cloned()
+        .collect();
+    let mut renamed: Vec<(StepId, StepId)> = Vec::new();
+    for step in &originals {
+        let base = step
+            .id
+            .as_str()
+            .trim_end_matches(|c: char| c.is_ascii_digit());
+        let base = base.trim_end_matches('_');
+        let fresh = fresh_id(chain, if base.is_empty() { "step" } else { base });
+        // Reserve the id before choosing the next one.
+        chain.steps.push(Step {
+            id: fresh.clone(),
+            ..step.clone()
+        });
+        renamed.push((step.id.clone(), fresh));
+    }
+    let start = chain.steps.len() - originals.len();
+    for copy in &mut chain.steps[start..] {
+        copy.position.x += 24.0;
+        copy.position.y += 24.0;
+        copy.label = format!("{} (copy)", copy.label);
+        for (old, new) in &renamed {
+            if copy.inputs.contains(old) {
+                for input in &mut copy.inputs {
+                    if input == old {
+                        *input = new.clone();
+                    }
+                }
+                rename_references(copy, old.as_str(), new.as_str());
+            }
+        }
+    }
+    renamed.into_iter().map(|(_, new)| new).collect()
+}
+
 /// Moves the steps by (`dx`, `dy`) canvas units.
 pub fn move_steps(chain: &mut Chain, ids: &[StepId], dx: f64, dy: f64) {
     for step in chain.steps.iter_mut().filter(|s| ids.contains(&s.id)) {
@@ -443,6 +488,27 @@ mod tests {
             rename(&mut chain, &id("papers"), "a b"),
             Err(EditError::BadId("a b".into()))
         );
+    }
+
+    #[test]
+    fn duplicates_get_fresh_ids_and_keep_their_branch() {
+        let mut chain = gallery::research_assistant();
+        let copies = duplicate_steps(&mut chain, &[id("search_a"), id("summarize_a")]);
+        assert_eq!(copies, vec![id("search_a_1"), id("summarize_a_1")]);
+        let summary = chain
+            .steps
+            .iter()
+            .find(|s| s.id == copies[1])
+            .expect("copy");
+        assert_eq!(summary.inputs, vec![id("search_a_1")]);
+        assert!(summary.sim.output.contains("{{search_a_1}}"));
+        let search = chain
+            .steps
+            .iter()
+            .find(|s| s.id == copies[0])
+            .expect("copy");
+        assert_eq!(search.inputs, vec![id("question")]);
+        assert!(Plan::new(chain).is_ok());
     }
 
     #[test]

@@ -338,3 +338,53 @@ pub fn drawn_crossings(chain: &Chain) -> usize {
     }
     total
 }
+
+/// The step drawn under the canvas point (`x`, `y`), topmost (last drawn) first.
+pub fn step_at(chain: &Chain, x: f64, y: f64) -> Option<&StepId> {
+    chain
+        .steps
+        .iter()
+        .rev()
+        .find(|s| {
+            let p = s.position;
+            x >= p.x && x <= p.x + NODE_WIDTH && y >= p.y && y <= p.y + NODE_HEIGHT
+        })
+        .map(|s| &s.id)
+}
+
+/// The steps that a selection box from (`x1`, `y1`) to (`x2`, `y2`) touches.
+pub fn steps_in(chain: &Chain, (x1, y1): (f64, f64), (x2, y2): (f64, f64)) -> Vec<StepId> {
+    let (left, right) = (x1.min(x2), x1.max(x2));
+    let (top, bottom) = (y1.min(y2), y1.max(y2));
+    chain
+        .steps
+        .iter()
+        .filter(|s| {
+            let p = s.position;
+            p.x <= right && p.x + NODE_WIDTH >= left && p.y <= bottom && p.y + NODE_HEIGHT >= top
+        })
+        .map(|s| s.id.clone())
+        .collect()
+}
+
+/// The smallest box around every step: (left, top, right, bottom), for "fit to view".
+pub fn bounds(chain: &Chain) -> Option<(f64, f64, f64, f64)> {
+    let first = chain.steps.first()?.position;
+    Some(chain.steps.iter().fold(
+        (
+            first.x,
+            first.y,
+            first.x + NODE_WIDTH,
+            first.y + NODE_HEIGHT,
+        ),
+        |(l, t, r, b), s| {
+            let p = s.position;
+            (
+                l.min(p.x),
+                t.min(p.y),
+                r.max(p.x + NODE_WIDTH),
+                b.max(p.y + NODE_HEIGHT),
+            )
+        },
+    ))
+}

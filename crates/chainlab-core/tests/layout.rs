@@ -168,3 +168,23 @@ proptest! {
         check(&chain)?;
     }
 }
+
+#[test]
+fn hit_tests_find_steps_under_a_point_and_in_a_box() {
+    let chain = gallery::uneven_branches();
+    let b = chain.steps[1].position;
+    assert_eq!(
+        chainlab_core::layout::step_at(&chain, b.x + 5.0, b.y + 5.0),
+        Some(&StepId::new("b"))
+    );
+    assert_eq!(
+        chainlab_core::layout::step_at(&chain, b.x - 5.0, b.y - 5.0),
+        None
+    );
+    let (l, t, r, bottom) = chainlab_core::layout::bounds(&chain).expect("steps");
+    let all = chainlab_core::layout::steps_in(&chain, (r, bottom), (l, t));
+    assert_eq!(all.len(), chain.steps.len());
+    let just_b =
+        chainlab_core::layout::steps_in(&chain, (b.x + 1.0, b.y + 1.0), (b.x + 2.0, b.y + 2.0));
+    assert_eq!(just_b, vec![StepId::new("b")]);
+}

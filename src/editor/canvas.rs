@@ -1,0 +1,689 @@
+//! The canvas: steps as nodes, inputs as arrows, "runs together" bands behind the
+//! levels. Dragging changes only a transient offset; the chain is edited once, when
+//! the drag ends, so a long drag is one undo step and the plan is not rebuilt on
+//! every frame.
+
+use super::{use_editor, Editor, View, MAX_ZOOM, MIN_ZOOM};
+use chainlab_core::edit::{self, NewStep};
+use chainlab_core::layout::{self, NODE_HEIGHT, NODE_WIDTH};
+use chainlab_core::model::{LatencyModel, Position};
+use chainlab_core::{Millis, Step, StepId};
+use leptos::ev;
+use leptos::prelude::*;
+use std::collections::HashMap;
+use wasm_bindgen::JsCast;
+
+/// How far one arrow key press moves the selected steps (with Shift: five times).
+const KEY_STEP: f64 = 10.0;
+
+pub fn kind_icon(kind: NewStep) -> &'static str {
+    match kind {
+        NewStep::Input => "✎",
+        NewStep::Llm => "✦",
+        NewStep::Http => "⇄",
+        NewStep::Transform => "⚙",
+        NewStep::Output => "⚑",
+    }
+}
+
+pub fn kind_word(kind: NewStep) -> &'static str {
+    match kind {
+        NewStep::Input => "input",
+        NewStep::Llm => "LLM",
+        NewStep::Http => "HTTP",
+        NewStep::Transform => "transform",
+        NewStep::Output => "output",
+    }
+}
+
+/// What the pointer is doing on the canvas.
+#[derive(Clone, Debug, PartialEq)]
+enum Gesture {
+    Idle,
+    /// Moving the selected steps; `by` is the offset so far, in canvas units.
+    Move {
+        ids: Vec<StepId>,
+        from: (f64, f64),
+        by: (f64, f64),
+    },
+    /// Dragging a new edge out of a step's output port.
+    Connect {
+        from: StepId,
+        to: (f64, f64),
+    },
+    Pan {
+        from: (f64, f64),
+        start: View,
+        moved: bool,
+    },
+    /// Shift-drag on the background: a selection box, in canvas units.
+    Select {
+        from: (f64, f64),
+        to: (f64, f64),
+    },
+}
+
+/// A short description of a step's simulated latency for its node.
+fn latency_text(step: &Step, seed: u64) -> String {
+    let ms: Millis = step.sim.latency.sample(seed, &step.id, 0);
+    match step.sim.latency {
+        LatencyModel::Fixed { .. } => format!("{ms} ms"),
+        _ => format!("~{ms} ms"),
+    }
+}
+
+pub fn zoom_by(editor: Editor, factor: f64) {
+    // Zoom around the middle of a typical canvas.
+    zoom_around(editor, factor, (400.0, 240.0));
+}
+
+fn zoom_around(editor: Editor, factor: f64, (px, py): (f64, f64)) {
+    editor.view.update(|v| {
+        let zoom = (v.zoom * factor).clamp(MIN_ZOOM, MAX_ZOOM);
+        // Keep the canvas point under (px, py) where it is.
+        let (cx, cy) = ((px - v.x) / v.zoom, (py - v.y) / v.zoom);
+        *v = View {
+            x: px - cx * zoom,
+            y: py - cy * zoom,
+            zoom,
+        };
+    });
+}
+
+#[component]
+pub fn Canvas() -> impl IntoView {
+    let editor = use_editor();
+    let chain = editor.app.chain;
+    let gesture = RwSignal::new(Gesture::Idle);
+    let svg_ref = NodeRef::<leptos::svg::Svg>::new();
+    // Set while a pointer press is being handled, so the focus it causes does not
+    // change the selection a second time.
+    let pressing = StoredValue::new(false);
+
+    let ids = Memo::new(move |_| {
+        chain.with(|c| c.steps.iter().map(|s| s.id.clone()).collect::<Vec<_>>())
+    });
+    let positions = Memo::new(move |_| {
+        chain.with(|c| {
+            c.steps
+                .iter()
+                .map(|s| (s.id.clone(), s.position))
+                .collect::<HashMap<_, _>>()
+        })
+    });
+    let edges = Memo::new(move |_| {
+        chain.with(|c| {
+            c.steps
+                .iter()
+                .flat_map(|s| s.inputs.iter().map(|i| (i.clone(), s.id.clone())))
+                .collect::<Vec<_>>()
+        })
+    });
+    let problems = Memo::new(move |_| {
+        let mut by_step: HashMap<StepId, Vec<String>> = HashMap::new();
+        editor.app.plan.with(|plan| {
+            if let Err(problems) = plan {
+                for p in problems {
+                    if let Some(id) = p.step() {
+                        by_step.entry(id.clone()).or_default().push(p.to_string());
+                    }
+                }
+            }
+        });
+        by_step
+    });
+    let bands = Memo::new(move |_| chain.with(layout::bands).unwrap_or_default());
+
+    // Client point -> canvas point.
+    let to_canvas = move |x: i32, y: i32| -> (f64, f64) {
+        let (left, top) = svg_ref
+            .get_untracked()
+            .map(|svg| {
+                let r = svg.get_bounding_client_rect();
+                (r.left(), r.top())
+            })
+            .unwrap_or_default();
+        let v = editor.view.get_untracked();
+        (
+            (f64::from(x) - left - v.x) / v.zoom,
+            (f64::from(y) - top - v.y) / v.zoom,
+        )
+    };
+    let capture = move |ev: &ev::PointerEvent| {
+        if let Some(svg) = svg_ref.get_untracked() {
+            let _ = svg.set_pointer_capture(ev.pointer_id());
+        }
+    };
+
+    let on_node_down = move |id: StepId, ev: ev::PointerEvent| {
+        if ev.button() != 0 {
+            return;
+        }
+        ev.stop_propagation();
+        pressing.set_value(true);
+        let shift = ev.shift_key() || ev.meta_key() || ev.ctrl_key();
+        let was_selected = editor.selected.with_untracked(|s| s.contains(&id));
+        if shift {
+            editor.selected.update(|s| {
+                if was_selected {
+                    s.retain(|x| x != &id);
+                } else {
+                    s.push(id.clone());
+                }
+            });
+        } else if !was_selected {
+            editor.selected.set(vec![id.clone()]);
+        }
+        if editor.inspecting.with_untracked(Option::is_some) {
+            editor.inspecting.set(Some(id));
+        }
+        let ids = editor.selected.get_untracked();
+        if ids.is_empty() {
+            return;
+        }
+        capture(&ev);
+        gesture.set(Gesture::Move {
+            ids,
+            from: to_canvas(ev.client_x(), ev.client_y()),
+            by: (0.0, 0.0),
+        });
+    };
+    let on_port_down = move |id: StepId, ev: ev::PointerEvent| {
+        if ev.button() != 0 {
+            return;
+        }
+        ev.stop_propagation();
+        ev.prevent_default();
+        capture(&ev);
+        gesture.set(Gesture::Connect {
+            from: id,
+            to: to_canvas(ev.client_x(), ev.client_y()),
+        });
+    };
+    let on_background_down = move |ev: ev::PointerEvent| {
+        if ev.button() != 0 {
+            return;
+        }
+        capture(&ev);
+        let at = to_canvas(ev.client_x(), ev.client_y());
+        if ev.shift_key() {
+            gesture.set(Gesture::Select { from: at, to: at });
+        } else {
+            gesture.set(Gesture::Pan {
+                from: (f64::from(ev.client_x()), f64::from(ev.client_y())),
+                start: editor.view.get_untracked(),
+                moved: false,
+            });
+        }
+    };
+    let on_move = move |ev: ev::PointerEvent| {
+        let client = (f64::from(ev.client_x()), f64::from(ev.client_y()));
+        let at = to_canvas(ev.client_x(), ev.client_y());
+        gesture.update(|g| match g {
+            Gesture::Idle => {}
+            Gesture::Move { from, by, .. } => *by = (at.0 - from.0, at.1 - from.1),
+            Gesture::Connect { to, .. } => *to = at,
+            Gesture::Select { to, .. } => *to = at,
+            Gesture::Pan { from, start, moved } => {
+                let (dx, dy) = (client.0 - from.0, client.1 - from.1);
+                *moved = *moved || dx.abs() + dy.abs() > 3.0;
+                editor.view.set(View {
+                    x: start.x + dx,
+                    y: start.y + dy,
+                    zoom: start.zoom,
+                });
+            }
+        });
+    };
+    let on_up = move |ev: ev::PointerEvent| {
+        pressing.set_value(false);
+        let at = to_canvas(ev.client_x(), ev.client_y());
+        match gesture.get_untracked() {
+            Gesture::Idle => {}
+            Gesture::Move { ids, by, .. } => {
+                if by.0.abs() + by.1.abs() > 0.5 {
+                    editor.edit(None, true, |c| edit::move_steps(c, &ids, by.0, by.1));
+                }
+            }
+            Gesture::Connect { from, .. } => {
+                let target = chain.with_untracked(|c| layout::step_at(c, at.0, at.1).cloned());
+                match target {
+                    Some(to) if to != from => {
+                        editor.try_edit(None, false, |c| edit::connect(c, &from, &to));
+                    }
+                    Some(_) => {}
+                    None => editor.message.set(Some(
+                        "To connect, drop the arrow on the step that needs this step's output."
+                            .into(),
+                    )),
+                }
+            }
+            Gesture::Select { from, to } => {
+                let picked = chain.with_untracked(|c| layout::steps_in(c, from, to));
+                editor.selected.update(|s| {
+                    for id in picked {
+                        if !s.contains(&id) {
+                            s.push(id);
+                        }
+                    }
+                });
+            }
+            Gesture::Pan { moved, .. } => {
+                if !moved {
+                    editor.selected.set(Vec::new());
+                }
+            }
+        }
+        gesture.set(Gesture::Idle);
+    };
+    let on_wheel = move |ev: ev::WheelEvent| {
+        ev.prevent_default();
+        let (left, top) = svg_ref
+            .get_untracked()
+            .map(|svg| {
+                let r = svg.get_bounding_client_rect();
+                (r.left(), r.top())
+            })
+            .unwrap_or_default();
+        let point = (
+            f64::from(ev.client_x()) - left,
+            f64::from(ev.client_y()) - top,
+        );
+        zoom_around(editor, (-ev.delta_y() * 0.0015).exp(), point);
+    };
+    let on_key = move |ev: ev::KeyboardEvent| {
+        let selected = editor.selected.get_untracked();
+        let step = if ev.shift_key() {
+            KEY_STEP * 5.0
+        } else {
+            KEY_STEP
+        };
+        let by = match ev.key().as_str() {
+            "ArrowLeft" => Some((-step, 0.0)),
+            "ArrowRight" => Some((step, 0.0)),
+            "ArrowUp" => Some((0.0, -step)),
+            "ArrowDown" => Some((0.0, step)),
+            "Delete" | "Backspace" => {
+                ev.prevent_default();
+                editor.delete_selected();
+                None
+            }
+            "Escape" => {
+                editor.selected.set(Vec::new());
+                None
+            }
+            _ => None,
+        };
+        if let Some((dx, dy)) = by {
+            if !selected.is_empty() {
+                ev.prevent_default();
+                editor.edit(Some("arrow keys"), true, |c| {
+                    edit::move_steps(c, &selected, dx, dy)
+                });
+            }
+        }
+    };
+
+    // Fit the chain into the canvas when asked (gallery load, auto-layout, button).
+    Effect::new(move |_| {
+        editor.fit_request.track();
+        let Some(svg) = svg_ref.get() else { return };
+        let Some((l, t, r, b)) = chain.with_untracked(layout::bounds) else {
+            editor.view.set(View::default());
+            return;
+        };
+        let rect = svg.get_bounding_client_rect();
+        let (w, h) = (rect.width().max(200.0), rect.height().max(150.0));
+        let pad = 40.0;
+        let zoom = ((w - 2.0 * pad) / (r - l))
+            .min((h - 2.0 * pad) / (b - t))
+            .clamp(MIN_ZOOM, 1.2);
+        editor.view.set(View {
+            x: (w - (r - l) * zoom) / 2.0 - l * zoom,
+            y: (h - (b - t) * zoom) / 2.0 - t * zoom,
+            zoom,
+        });
+    });
+    // Give focus back to a node (after the inspector closes with Escape).
+    Effect::new(move |_| {
+        if let Some(id) = editor.focus_request.get() {
+            focus_node(&id);
+        }
+    });
+
+    let transform = move || {
+        let v = editor.view.get();
+        format!("translate({},{}) scale({})", v.x, v.y, v.zoom)
+    };
+    let offset_of = move |id: &StepId| {
+        gesture.with(|g| match g {
+            Gesture::Move { ids, by, .. } if ids.contains(id) => *by,
+            _ => (0.0, 0.0),
+        })
+    };
+
+    view! {
+        <div class="canvas-wrap">
+            <svg
+                class="canvas"
+                data-testid="canvas"
+                node_ref=svg_ref
+                role="group"
+                aria-label=move || {
+                    chain.with(|c| format!("Canvas: {} with {} steps", c.name, c.steps.len()))
+                }
+                aria-describedby="canvas-help"
+                on:pointerdown=on_background_down
+                on:pointermove=on_move
+                on:pointerup=on_up
+                on:pointercancel=move |_| gesture.set(Gesture::Idle)
+                on:wheel=on_wheel
+                on:keydown=on_key
+            >
+                <defs>
+                    <marker
+                        id="arrow"
+                        viewBox="0 0 10 10"
+                        refX="9"
+                        refY="5"
+                        markerWidth="7"
+                        markerHeight="7"
+                        orient="auto-start-reverse"
+                    >
+                        <path d="M0,0 L10,5 L0,10 z"></path>
+                    </marker>
+                </defs>
+                <g transform=transform>
+                    {move || {
+                        bands
+                            .get()
+                            .into_iter()
+                            .map(|band| {
+                                view! {
+                                    <g class="band" aria-hidden="true">
+                                        <rect
+                                            x=band.left
+                                            y=band.top
+                                            width=band.right - band.left
+                                            height=band.bottom - band.top
+                                            rx="10"
+                                        ></rect>
+                                        <text
+                                            x=(band.left + band.right) / 2.0
+                                            y=band.top + 20.0
+                                            text-anchor="middle"
+                                        >
+                                            {format!("runs together · level {}", band.level + 1)}
+                                        </text>
+                                    </g>
+                                }
+                            })
+                            .collect_view()
+                    }}
+                    <For
+                        each=move || edges.get()
+                        key=|edge| edge.clone()
+                        children=move |(from, to)| {
+                            let d = Memo::new({
+                                let (from, to) = (from.clone(), to.clone());
+                                move |_| {
+                                    let (a, b) = positions.with(|p| {
+                                        (p.get(&from).copied(), p.get(&to).copied())
+                                    });
+                                    let (a, b) = (a.unwrap_or_default(), b.unwrap_or_default());
+                                    let (fa, fb) = (offset_of(&from), offset_of(&to));
+                                    edge_path(
+                                        (a.x + fa.0 + NODE_WIDTH, a.y + fa.1 + NODE_HEIGHT / 2.0),
+                                        (b.x + fb.0 - 3.0, b.y + fb.1 + NODE_HEIGHT / 2.0),
+                                    )
+                                }
+                            });
+                            view! {
+                                <path
+                                    class="edge"
+                                    data-testid=format!("edge-{from}-{to}")
+                                    d=move || d.get()
+                                    marker-end="url(#arrow)"
+                                ></path>
+                            }
+                        }
+                    />
+                    <For
+                        each=move || ids.get()
+                        key=|id| id.clone()
+                        children=move |id| {
+                            node(editor, id, offset_of, problems, on_node_down, on_port_down, pressing)
+                        }
+                    />
+                    {move || {
+                        gesture
+                            .with(|g| match g {
+                                Gesture::Connect { from, to } => {
+                                    let a = positions
+                                        .with_untracked(|p| p.get(from).copied())
+                                        .unwrap_or_default();
+                                    Some(
+                                        view! {
+                                            <path
+                                                class="edge pending"
+                                                d=edge_path(
+                                                    (a.x + NODE_WIDTH, a.y + NODE_HEIGHT / 2.0),
+                                                    *to,
+                                                )
+                                                marker-end="url(#arrow)"
+                                            ></path>
+                                        }
+                                            .into_any(),
+                                    )
+                                }
+                                Gesture::Select { from, to } => {
+                                    Some(
+                                        view! {
+                                            <rect
+                                                class="selection-box"
+                                                x=from.0.min(to.0)
+                                                y=from.1.min(to.1)
+                                                width=(to.0 - from.0).abs()
+                                                height=(to.1 - from.1).abs()
+                                            ></rect>
+                                        }
+                                            .into_any(),
+                                    )
+                                }
+                                _ => None,
+                            })
+                    }}
+                </g>
+            </svg>
+            {move || {
+                chain
+                    .with(|c| c.steps.is_empty())
+                    .then(|| {
+                        view! {
+                            <p class="canvas-empty">
+                                "The canvas is empty: add a step with the buttons above, or pick a chain from the gallery."
+                            </p>
+                        }
+                    })
+            }}
+            <p class="canvas-help" id="canvas-help">
+                "Drag a step to move it; drag from its right-hand dot onto another step to connect them. "
+                "Shift-click or Shift-drag to select several. Drag the background to pan, scroll to zoom. "
+                "Keyboard: Tab to a step, arrows move it, Enter opens it, Delete removes it, Ctrl+Z undoes."
+            </p>
+        </div>
+    }
+}
+
+/// A curve from an output port to an input port.
+fn edge_path((x1, y1): (f64, f64), (x2, y2): (f64, f64)) -> String {
+    let bend = ((x2 - x1).abs() / 2.0).max(30.0);
+    format!(
+        "M{x1:.1},{y1:.1} C{:.1},{y1:.1} {:.1},{y2:.1} {x2:.1},{y2:.1}",
+        x1 + bend,
+        x2 - bend
+    )
+}
+
+/// Moves keyboard focus to a step's node.
+pub fn focus_node(id: &StepId) {
+    let node = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| {
+            d.query_selector(&format!("[data-step=\"{}\"]", id.as_str().replace('"', "")))
+                .ok()
+                .flatten()
+        })
+        .and_then(|e| e.dyn_into::<web_sys::SvgElement>().ok());
+    if let Some(node) = node {
+        let _ = node.focus();
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn node(
+    editor: Editor,
+    id: StepId,
+    offset_of: impl Fn(&StepId) -> (f64, f64) + Copy + Send + Sync + 'static,
+    problems: Memo<HashMap<StepId, Vec<String>>>,
+    on_node_down: impl Fn(StepId, ev::PointerEvent) + Copy + 'static,
+    on_port_down: impl Fn(StepId, ev::PointerEvent) + Copy + 'static,
+    pressing: StoredValue<bool>,
+) -> impl IntoView {
+    let chain = editor.app.chain;
+    let look = Memo::new({
+        let id = id.clone();
+        move |_| {
+            chain.with(|c| {
+                c.steps.iter().find(|s| s.id == id).map(|s| {
+                    (
+                        s.label.clone(),
+                        NewStep::of(&s.kind),
+                        latency_text(s, c.seed),
+                        s.position,
+                    )
+                })
+            })
+        }
+    });
+    let offset = Memo::new({
+        let id = id.clone();
+        move |_| offset_of(&id)
+    });
+    let selected = Memo::new({
+        let id = id.clone();
+        move |_| editor.selected.with(|s| s.contains(&id))
+    });
+    let trouble = Memo::new({
+        let id = id.clone();
+        move |_| problems.with(|p| p.get(&id).cloned().unwrap_or_default())
+    });
+    let position = move || look.with(|l| l.as_ref().map(|l| l.3).unwrap_or_default());
+    let transform = move || {
+        let Position { x, y } = position();
+        let (dx, dy) = offset.get();
+        format!("translate({},{})", x + dx, y + dy)
+    };
+    let kind = move || look.with(|l| l.as_ref().map_or(NewStep::Output, |l| l.1));
+    let label = move || look.with(|l| l.as_ref().map(|l| l.0.clone()).unwrap_or_default());
+    let latency = move || look.with(|l| l.as_ref().map(|l| l.2.clone()).unwrap_or_default());
+    let aria = {
+        let id = id.clone();
+        move || {
+            let problems = trouble.with(|t| {
+                if t.is_empty() {
+                    String::new()
+                } else {
+                    format!(". Problem: {}", t.join(" "))
+                }
+            });
+            format!(
+                "{} ({} step \"{}\", {}){}",
+                label(),
+                kind_word(kind()),
+                id,
+                latency(),
+                problems
+            )
+        }
+    };
+    let (down_id, port_id, focus_id, key_id) = (id.clone(), id.clone(), id.clone(), id.clone());
+    view! {
+        <g
+            class=move || format!("node {}", kind().key())
+            class:selected=move || selected.get()
+            class:has-problem=move || trouble.with(|t| !t.is_empty())
+            transform=transform
+            tabindex="0"
+            role="button"
+            aria-pressed=move || if selected.get() { "true" } else { "false" }
+            aria-label=aria
+            data-testid=format!("node-{id}")
+            data-step=id.to_string()
+            data-state={
+                let (state, step) = (crate::state::use_app_state(), id.clone());
+                move || state.step_state(&step).map(|s| s.name())
+            }
+            on:pointerdown=move |ev| on_node_down(down_id.clone(), ev)
+            on:focus=move |_| {
+                if !pressing.get_value() && !editor.selected.with_untracked(|s| s.contains(&focus_id)) {
+                    editor.selected.set(vec![focus_id.clone()]);
+                }
+            }
+            on:keydown=move |ev: ev::KeyboardEvent| {
+                if ev.key() == "Enter" || ev.key() == " " {
+                    ev.prevent_default();
+                    editor.inspect(key_id.clone());
+                }
+            }
+            on:dblclick=move |_| editor.inspect(id.clone())
+        >
+            <rect class="focus-ring" x="-6" y="-6" width=NODE_WIDTH + 12.0 height=NODE_HEIGHT + 12.0 rx="12"></rect>
+            <rect class="body" width=NODE_WIDTH height=NODE_HEIGHT rx="8"></rect>
+            <rect class="stripe" width="8" height=NODE_HEIGHT rx="3"></rect>
+            <text class="kind" x="18" y="22">
+                {move || format!("{} {}", kind_icon(kind()), kind_word(kind()))}
+            </text>
+            <text class="latency" x=NODE_WIDTH - 12.0 y="22" text-anchor="end">
+                {latency}
+            </text>
+            <text class="label" x="18" y="50">
+                {move || clip(&label(), 22)}
+            </text>
+            {move || {
+                trouble
+                    .with(|t| !t.is_empty())
+                    .then(|| {
+                        view! {
+                            <g class="problem-badge" transform=format!("translate({},-10)", NODE_WIDTH - 14.0)>
+                                <circle r="11"></circle>
+                                <text text-anchor="middle" y="5">"!"</text>
+                            </g>
+                            <text class="problem-text" x="0" y=NODE_HEIGHT + 16.0>
+                                {move || trouble.with(|t| clip(t.first().map(String::as_str).unwrap_or(""), 40))}
+                            </text>
+                        }
+                    })
+            }}
+            <circle class="port in" cx="0" cy=NODE_HEIGHT / 2.0 r="6"></circle>
+            <circle
+                class="port out"
+                data-testid=format!("port-out-{port_id}")
+                cx=NODE_WIDTH
+                cy=NODE_HEIGHT / 2.0
+                r="8"
+                on:pointerdown=move |ev| on_port_down(port_id.clone(), ev)
+            ></circle>
+        </g>
+    }
+}
+
+/// `text` cut to `max` characters with an ellipsis, so it fits its node.
+fn clip(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_string()
+    } else {
+        let cut: String = text.chars().take(max - 1).collect();
+        format!("{cut}…")
+    }
+}

@@ -1,0 +1,55 @@
+//! The chain kept in the browser's local storage, so a reload brings it back.
+
+use chainlab_core::{gallery, Chain};
+
+/// Where the current chain is kept.
+const KEY: &str = "chainlab.chain";
+/// Where a saved chain that could not be read is moved, so it is not lost.
+const BROKEN_KEY: &str = "chainlab.chain.unreadable";
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+/// Saves the chain; a full or missing storage only means no copy is kept.
+pub fn save(chain: &Chain) {
+    if let (Some(storage), Ok(json)) = (storage(), serde_json::to_string(chain)) {
+        let _ = storage.set_item(KEY, &json);
+    }
+}
+
+/// What the page starts with: the saved chain, or the first gallery chain when there
+/// is none. A saved value that cannot be read is set aside under another key and
+/// reported, so the page still opens and the text can be recovered.
+pub fn restore() -> (Chain, Option<&'static str>, Option<String>) {
+    let first = &gallery::EXAMPLES[0];
+    let fallback = ((first.chain)(), Some(first.key), None);
+    let Some(storage) = storage() else {
+        return fallback;
+    };
+    let Ok(Some(json)) = storage.get_item(KEY) else {
+        return fallback;
+    };
+    match serde_json::from_str::<Chain>(&json) {
+        Ok(chain) => {
+            let key = gallery::EXAMPLES
+                .iter()
+                .find(|e| (e.chain)() == chain)
+                .map(|e| e.key);
+            (chain, key, None)
+        }
+        Err(e) => {
+            let _ = storage.set_item(BROKEN_KEY, &json);
+            let _ = storage.remove_item(KEY);
+            (
+                fallback.0,
+                fallback.1,
+                Some(format!(
+                    "The chain saved in this browser could not be read ({e}), so the {} chain is shown instead. \
+                     The unreadable text is kept in local storage under \"{BROKEN_KEY}\".",
+                    first.key
+                )),
+            )
+        }
+    }
+}
