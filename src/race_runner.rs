@@ -1,32 +1,44 @@
-//! Starts a race in the browser: the plan run in every mode at once, each as a future
-//! on the event loop, drawing into the shared race state as spans change.
+//! Starts a race in the browser: the plan run in the chosen modes at once, each as a
+//! future on the event loop, recording into the shared race state as spans change.
+//! The timeline draws (and later replays) what is recorded here.
 
 use crate::clock::BrowserClock;
 use crate::state::AppState;
 use chainlab_core::race::Race;
-use chainlab_core::{run, Clock, Mode, Plan, RunOptions, SimulatedRunner, Span};
+use chainlab_core::{run_with, Clock, Plan, Policy, RunOptions, SimulatedRunner, Span};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::rc::Rc;
-use std::time::Duration;
 
-/// How often running clocks and growing bars are redrawn.
-const FRAME: Duration = Duration::from_millis(16);
-
+/// Races the chain on the page in the modes the person chose.
 pub fn start_race(state: AppState) {
+    let Ok(plan) = state.plan.get_untracked() else {
+        return;
+    };
+    start_race_of(state, plan);
+}
+
+/// Races `plan`, which may differ from the chain on the page (the timeline
+/// benchmark races a chain larger than people may build).
+pub fn start_race_of(state: AppState, plan: Plan) {
     let Some(clock) = BrowserClock::new() else {
         state.error.set(Some(
             "This browser gives the page no performance timer, so runs cannot be timed.".into(),
         ));
         return;
     };
-    let Ok(plan) = state.plan.get_untracked() else {
+    let modes = state.modes.get_untracked();
+    if modes.is_empty() {
+        state.error.set(Some(
+            "Choose at least one mode to race, then press Run.".into(),
+        ));
         return;
-    };
+    }
     state.error.set(None);
     state.race_id.update(|id| *id += 1);
     let id = state.race_id.get_untracked();
-    state.race.set(Some(Race::new(&plan, &Mode::ALL)));
+    let limit = state.network.limit.get_untracked();
+    state.race.set(Some(Race::with_limit(&plan, &modes, limit)));
     state.now.set(clock.now());
     // Updates from a race that has been replaced are dropped.
     let update = move |change: &dyn Fn(&mut Race)| {
@@ -40,44 +52,27 @@ pub fn start_race(state: AppState) {
     };
 
     let plan = Rc::new(plan);
-    for mode in Mode::ALL {
-        let (plan, clock) = (Rc::clone(&plan), clock.clone());
+    if state.network.live.get_untracked() {
+        crate::network::start_live_race(state.network, plan, modes, clock, update);
+        return;
+    }
+    // The simulator needs no retries or time-outs, only the Cancel button.
+    let policy = Policy {
+        cancel: state.network.new_cancel(),
+        ..Policy::default()
+    };
+    for mode in modes {
+        let (plan, clock, policy) = (Rc::clone(&plan), clock.clone(), policy.clone());
         spawn_local(async move {
             let runner = SimulatedRunner {
                 clock: clock.clone(),
             };
             update(&|race| race.start(mode, clock.now()));
             let observe = |span: &Span| update(&|race| race.record(mode, span));
-            let trace = run(
-                &plan,
-                RunOptions::unlimited(mode),
-                &runner,
-                &clock,
-                &observe,
-            )
-            .await;
+            let options = RunOptions { mode, limit };
+            let trace = run_with(&plan, options, &policy, &runner, &clock, &observe).await;
             update(&|race| race.finish(&trace));
         });
-    }
-    tick_while_running(state, clock, id);
-}
-
-fn tick_while_running(state: AppState, clock: BrowserClock, id: u64) {
-    let handle = StoredValue::new(None::<IntervalHandle>);
-    let tick = move || {
-        state.now.set(clock.now());
-        let over = state.race_id.get_untracked() != id
-            || !state
-                .race
-                .with_untracked(|r| r.as_ref().is_some_and(Race::is_running));
-        if over {
-            if let Some(h) = handle.get_value() {
-                h.clear();
-            }
-        }
-    };
-    if let Ok(h) = set_interval_with_handle(tick, FRAME) {
-        handle.set_value(Some(h));
     }
 }
 

@@ -1,7 +1,7 @@
 //! What the page's components share, provided once as context.
 
-use chainlab_core::race::Race;
-use chainlab_core::{Chain, Plan, Problem, Time};
+use chainlab_core::race::{Race, StepState};
+use chainlab_core::{Chain, Mode, Plan, Problem, StepId, Time};
 use leptos::prelude::*;
 
 #[derive(Clone, Copy)]
@@ -18,6 +18,10 @@ pub struct AppState {
     pub race_id: RwSignal<u64>,
     /// A message about something the page could not do.
     pub error: RwSignal<Option<String>>,
+    /// The modes the next race runs, in lane order.
+    pub modes: RwSignal<Vec<Mode>>,
+    /// What each step is doing at the timeline's cursor, for the canvas to light up.
+    pub step_states: RwSignal<Vec<(StepId, StepState)>>,
 }
 
 impl AppState {
@@ -31,11 +35,23 @@ impl AppState {
             now: RwSignal::new(0.0),
             race_id: RwSignal::new(0),
             error: RwSignal::new(None),
+            modes: RwSignal::new(Mode::ALL.to_vec()),
+            step_states: RwSignal::new(Vec::new()),
         }
     }
 
     pub fn running(&self) -> bool {
         self.race.with(|r| r.as_ref().is_some_and(Race::is_running))
+    }
+
+    /// What step `id` is doing at the timeline's cursor; `None` before any race.
+    pub fn step_state(&self, id: &StepId) -> Option<StepState> {
+        self.step_states.with(|states| {
+            states
+                .iter()
+                .find(|(s, _)| s == id)
+                .map(|&(_, state)| state)
+        })
     }
 
     /// Puts a new chain on the page; the old race no longer applies.

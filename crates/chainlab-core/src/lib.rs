@@ -4,13 +4,16 @@
 
 pub mod codegen;
 pub mod edit;
+pub mod export;
 pub mod errors;
 pub mod gallery;
 pub mod history;
 pub mod layout;
 pub mod model;
+pub mod narrate;
 pub mod plan;
 pub mod race;
+pub mod replay;
 pub mod retry;
 pub mod schedule;
 pub mod share;

@@ -1,44 +1,65 @@
 //! A race: the same plan run in several modes at once, drawn on one time axis.
 //! This is the state the page renders; the page only feeds it spans and the time.
+//!
+//! A race keeps its own copy of the plan, so a recorded race still replays (labels,
+//! critical path, predictions) after the chain on the page has been edited.
+//!
+//! Times handed to the drawing functions (`t`) are milliseconds since the lane's own
+//! run began: every lane starts at 0 on the shared axis.
 
+use crate::model::StepKind;
 use crate::plan::Plan;
 use crate::trace::{Outcome, Span, Time, Trace};
-use crate::Mode;
+use crate::{simulate, template, Mode, RunOptions};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Lane {
     pub mode: Mode,
     /// When this mode's run began, on the page's clock; `None` before a run.
     pub origin: Option<Time>,
-    /// The latest span of each step, by step index.
-    pub spans: Vec<Option<Span>>,
+    /// Every attempt of each step, by step index, in attempt order.
+    pub attempts: Vec<Vec<Span>>,
     /// Makespan, once the run is over.
     pub makespan: Option<Time>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Race {
+    pub plan: Plan,
     pub lanes: Vec<Lane>,
     /// The engine's predicted makespan for each lane, same order.
     pub predicted: Vec<Time>,
+    /// The concurrency limit the race ran under; `None` for no limit.
+    pub limit: Option<usize>,
 }
 
 impl Race {
     pub fn new(plan: &Plan, modes: &[Mode]) -> Self {
+        Self::with_limit(plan, modes, None)
+    }
+
+    pub fn with_limit(plan: &Plan, modes: &[Mode], limit: Option<usize>) -> Self {
+        let predicted = modes
+            .iter()
+            .map(|&mode| match limit {
+                None => plan.predicted_makespan(mode) as Time,
+                // Under a limit the simulator in virtual time is the exact prediction.
+                Some(_) => simulate(plan, RunOptions { mode, limit }).makespan(),
+            })
+            .collect();
         Self {
+            plan: plan.clone(),
             lanes: modes
                 .iter()
                 .map(|&mode| Lane {
                     mode,
                     origin: None,
-                    spans: vec![None; plan.len()],
+                    attempts: vec![Vec::new(); plan.len()],
                     makespan: None,
                 })
                 .collect(),
-            predicted: modes
-                .iter()
-                .map(|&m| plan.predicted_makespan(m) as Time)
-                .collect(),
+            predicted,
+            limit,
         }
     }
 
@@ -46,30 +67,52 @@ impl Race {
         self.lanes.iter().find(|l| l.mode == mode)
     }
 
+    fn lane_mut(&mut self, mode: Mode) -> Option<&mut Lane> {
+        self.lanes.iter_mut().find(|l| l.mode == mode)
+    }
+
+    pub fn modes(&self) -> Vec<Mode> {
+        self.lanes.iter().map(|l| l.mode).collect()
+    }
+
+    pub fn predicted(&self, mode: Mode) -> Option<Time> {
+        let at = self.lanes.iter().position(|l| l.mode == mode)?;
+        self.predicted.get(at).copied()
+    }
+
     pub fn start(&mut self, mode: Mode, origin: Time) {
-        if let Some(lane) = self.lanes.iter_mut().find(|l| l.mode == mode) {
+        if let Some(lane) = self.lane_mut(mode) {
             lane.origin = Some(origin);
-            lane.spans.iter_mut().for_each(|s| *s = None);
+            lane.attempts.iter_mut().for_each(Vec::clear);
             lane.makespan = None;
         }
     }
 
+    /// Takes in a span as it changes: a new attempt is added, a known one replaced.
     pub fn record(&mut self, mode: Mode, span: &Span) {
-        if let Some(lane) = self.lanes.iter_mut().find(|l| l.mode == mode) {
-            if let Some(slot) = lane.spans.get_mut(span.index) {
-                *slot = Some(span.clone());
+        let Some(attempts) = self
+            .lane_mut(mode)
+            .and_then(|lane| lane.attempts.get_mut(span.index))
+        else {
+            return;
+        };
+        match attempts.iter_mut().find(|a| a.attempt == span.attempt) {
+            Some(known) => *known = span.clone(),
+            None => {
+                attempts.push(span.clone());
+                attempts.sort_by_key(|a| a.attempt);
             }
         }
     }
 
     pub fn finish(&mut self, trace: &Trace) {
-        if let Some(lane) = self.lanes.iter_mut().find(|l| l.mode == trace.mode) {
+        if let Some(lane) = self.lane_mut(trace.mode) {
             lane.origin = Some(trace.origin);
-            for span in &trace.spans {
-                if let Some(slot) = lane.spans.get_mut(span.index) {
-                    *slot = Some(span.clone());
-                }
-            }
+        }
+        for span in &trace.spans {
+            self.record(trace.mode, span);
+        }
+        if let Some(lane) = self.lane_mut(trace.mode) {
             lane.makespan = Some(trace.makespan());
         }
     }
@@ -80,18 +123,51 @@ impl Race {
             .any(|l| l.origin.is_some() && l.makespan.is_none())
     }
 
-    /// The length of the shared time axis: long enough for every prediction and every
-    /// measurement, so bars keep their scale while a run grows.
-    pub fn axis_ms(&self, now: Time) -> Time {
-        let measured = self
-            .lanes
-            .iter()
-            .map(|l| l.makespan.unwrap_or_else(|| l.elapsed(now)));
-        self.predicted
+    /// The length of the shared time axis at cursor time `t`: long enough for every
+    /// prediction and every measurement, rounded up a little so bars keep their scale
+    /// while a run grows.
+    pub fn axis_ms(&self, t: Time) -> Time {
+        let longest = self
+            .predicted
             .iter()
             .copied()
-            .chain(measured)
-            .fold(1.0, Time::max)
+            .chain(self.lanes.iter().filter_map(|l| l.makespan))
+            .fold(t.max(1.0), Time::max)
+            // Room at the right for the last finish line and its label.
+            * 1.04;
+        let unit = 10f64.powf(longest.log10().floor() - 1.0);
+        (longest / unit).ceil() * unit
+    }
+
+    /// When the slowest lane finished, once every lane has.
+    pub fn end_ms(&self) -> Option<Time> {
+        self.lanes
+            .iter()
+            .map(|l| l.makespan)
+            .try_fold(0.0, |end: Time, m| Some(end.max(m?)))
+    }
+
+    /// The latest moment anything happened in any lane, relative to each lane's start:
+    /// how far a recording reaches while its run is still going.
+    pub fn recorded_ms(&self) -> Time {
+        self.lanes
+            .iter()
+            .flat_map(|lane| {
+                let origin = lane.origin.unwrap_or(0.0);
+                lane.spans().flat_map(move |s| {
+                    [
+                        Some(s.ready),
+                        Some(s.queued),
+                        s.started,
+                        s.first_byte,
+                        s.ended,
+                    ]
+                    .into_iter()
+                    .flatten()
+                    .map(move |t| t - origin)
+                })
+            })
+            .fold(0.0, Time::max)
     }
 
     /// How many times faster than the sequential lane `mode` finished, once both did.
@@ -112,6 +188,113 @@ impl Race {
         }
         best.map(|(mode, _)| mode)
     }
+
+    /// The ideal: no schedule finishes before its critical path.
+    pub fn critical_path_ms(&self) -> Time {
+        self.plan.critical_path_ms() as Time
+    }
+
+    /// No schedule under the race's concurrency limit can finish sooner than this.
+    pub fn lower_bound_ms(&self) -> Time {
+        self.plan.lower_bound(self.limit.unwrap_or(self.plan.len()))
+    }
+
+    /// Steps on the critical path, by index.
+    pub fn on_critical_path(&self) -> Vec<bool> {
+        let mut on = vec![false; self.plan.len()];
+        for i in self.plan.critical_path() {
+            on[i] = true;
+        }
+        on
+    }
+
+    /// Time staged mode lost to its barriers: how much later than eager it finished.
+    pub fn barrier_loss(&self) -> Option<Time> {
+        Some(self.lane(Mode::Staged)?.makespan? - self.lane(Mode::Eager)?.makespan?)
+    }
+
+    /// The figures shown beside a lane.
+    pub fn figures(&self, mode: Mode) -> Option<LaneFigures> {
+        let lane = self.lane(mode)?;
+        let trace = lane.makespan.and(lane.trace());
+        Some(LaneFigures {
+            makespan: lane.makespan,
+            predicted: self.predicted(mode)?,
+            speedup: self.speedup(mode),
+            efficiency: trace.as_ref().map(Trace::parallel_efficiency),
+            peak_concurrency: trace.as_ref().map(Trace::peak_concurrency),
+            barrier_wait: trace.as_ref().map(Trace::barrier_wait),
+            limit_wait: trace.as_ref().map(Trace::limit_wait),
+        })
+    }
+
+    /// What each step is doing at `t` in `mode`'s lane, by step index: what the graph
+    /// on the canvas shows at the timeline's cursor.
+    pub fn state_at(&self, mode: Mode, t: Time) -> Vec<StepState> {
+        match self.lane(mode) {
+            Some(lane) => (0..self.plan.len()).map(|i| lane.state_at(i, t)).collect(),
+            None => vec![StepState::Waiting; self.plan.len()],
+        }
+    }
+
+    /// What went into one attempt of a step, as the step saw it: the rendered prompt
+    /// or request, filled with its inputs' outputs from the same lane. Header values
+    /// are left out: they may hold keys.
+    pub fn request_text(&self, mode: Mode, i: usize) -> String {
+        let Some(lane) = self.lane(mode) else {
+            return String::new();
+        };
+        let inputs: Vec<_> = self
+            .plan
+            .inputs(i)
+            .iter()
+            .filter_map(|&p| {
+                let span = lane.latest(p)?;
+                Some((span.step.clone(), span.output.clone()?))
+            })
+            .collect();
+        let step = self.plan.step(i);
+        match &step.kind {
+            StepKind::Input { text } => text.clone(),
+            StepKind::Llm(llm) => {
+                let prompt = template::render(&llm.prompt, &inputs);
+                if llm.system_prompt.is_empty() {
+                    prompt
+                } else {
+                    let system = template::render(&llm.system_prompt, &inputs);
+                    format!("System: {system}\n\n{prompt}")
+                }
+            }
+            StepKind::Http(http) => {
+                let mut text = format!("{} {}", http.method, template::render(&http.url, &inputs));
+                for header in &http.headers {
+                    text.push_str(&format!("\n{}: (value not shown)", header.name));
+                }
+                if !http.body.is_empty() {
+                    text.push_str("\n\n");
+                    text.push_str(&template::render(&http.body, &inputs));
+                }
+                text
+            }
+            StepKind::Transform(_) | StepKind::Output => inputs
+                .iter()
+                .map(|(id, output)| format!("{id}: {output}", id = id.as_str()))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        }
+    }
+}
+
+/// The figures beside a lane; measured ones are `None` until the lane finished.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LaneFigures {
+    pub makespan: Option<Time>,
+    pub predicted: Time,
+    pub speedup: Option<f64>,
+    pub efficiency: Option<f64>,
+    pub peak_concurrency: Option<usize>,
+    pub barrier_wait: Option<Time>,
+    pub limit_wait: Option<Time>,
 }
 
 impl Lane {
@@ -123,6 +306,116 @@ impl Lane {
             (None, None) => 0.0,
         }
     }
+
+    /// Every attempt of every step.
+    pub fn spans(&self) -> impl Iterator<Item = &Span> {
+        self.attempts.iter().flatten()
+    }
+
+    /// The latest attempt of step `i`.
+    pub fn latest(&self, i: usize) -> Option<&Span> {
+        self.attempts.get(i)?.last()
+    }
+
+    /// The lane as a trace (all attempts, in the order they were queued).
+    pub fn trace(&self) -> Option<Trace> {
+        let mut spans: Vec<Span> = self.spans().cloned().collect();
+        spans.sort_by(|a, b| {
+            a.queued
+                .total_cmp(&b.queued)
+                .then(a.index.cmp(&b.index))
+                .then(a.attempt.cmp(&b.attempt))
+        });
+        Some(Trace {
+            mode: self.mode,
+            origin: self.origin?,
+            spans,
+        })
+    }
+
+    /// The pieces of step `i`'s bar at `t`, every attempt in turn. A failed attempt
+    /// that was tried again is drawn as retried.
+    pub fn bar(&self, i: usize, t: Time) -> Vec<Segment> {
+        let (Some(origin), Some(attempts)) = (self.origin, self.attempts.get(i)) else {
+            return Vec::new();
+        };
+        attempts
+            .iter()
+            .enumerate()
+            .flat_map(|(n, span)| {
+                let retried = n + 1 < attempts.len();
+                segments(span, origin, origin + t, retried)
+            })
+            .collect()
+    }
+
+    /// What step `i` is doing at `t`.
+    pub fn state_at(&self, i: usize, t: Time) -> StepState {
+        let (Some(origin), Some(attempts)) = (self.origin, self.attempts.get(i)) else {
+            return StepState::Waiting;
+        };
+        let now = origin + t;
+        let Some(span) = attempts.iter().rev().find(|s| s.ready <= now) else {
+            return StepState::Waiting;
+        };
+        let passed = |time: Option<Time>| time.is_some_and(|x| x <= now);
+        if now < span.queued {
+            StepState::Held
+        } else if let Outcome::Skipped { .. } = span.outcome {
+            if passed(span.ended) {
+                StepState::Skipped
+            } else {
+                StepState::Held
+            }
+        } else if !passed(span.started) {
+            StepState::Queued
+        } else if !passed(span.ended) {
+            if passed(span.first_byte) {
+                StepState::Streaming
+            } else {
+                StepState::Running
+            }
+        } else {
+            match span.outcome {
+                Outcome::Failed { .. } => StepState::Failed,
+                _ => StepState::Done,
+            }
+        }
+    }
+}
+
+/// What a step is doing at one moment of a run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StepState {
+    /// Some input has not finished.
+    Waiting,
+    /// Its inputs are done, but the mode holds it back (staged barrier, one at a time).
+    Held,
+    /// Handed over to run, waiting for a slot under the concurrency limit.
+    Queued,
+    Running,
+    /// The first byte of the answer came; the rest is streaming in.
+    Streaming,
+    Done,
+    Failed,
+    /// Not run, because an input failed.
+    Skipped,
+}
+
+impl StepState {
+    /// The CSS class and test hook for this state.
+    pub fn name(self) -> &'static str {
+        match self {
+            StepState::Waiting => "waiting",
+            StepState::Held => "held",
+            StepState::Queued => "queued",
+            StepState::Running => "running",
+            StepState::Streaming => "streaming",
+            StepState::Done => "done",
+            StepState::Failed => "failed",
+            StepState::Skipped => "skipped",
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -131,19 +424,68 @@ pub enum SegmentKind {
     BarrierWait,
     /// Ready, but waiting for a slot under the concurrency limit.
     Queued,
+    /// Started, no answer yet, still going.
     Running,
+    /// Started, waiting for the first byte of the answer.
+    FirstByteWait,
+    /// The answer is streaming in.
+    Streaming,
     Done,
     Failed,
+    /// Failed, and tried again (the next attempt follows on the same row).
+    Retried,
 }
 
 impl SegmentKind {
+    pub const ALL: [SegmentKind; 8] = [
+        SegmentKind::BarrierWait,
+        SegmentKind::Queued,
+        SegmentKind::Running,
+        SegmentKind::FirstByteWait,
+        SegmentKind::Streaming,
+        SegmentKind::Done,
+        SegmentKind::Failed,
+        SegmentKind::Retried,
+    ];
+
+    /// The CSS class and test hook for this kind.
     pub fn name(self) -> &'static str {
         match self {
             SegmentKind::BarrierWait => "barrier-wait",
             SegmentKind::Queued => "queued",
             SegmentKind::Running => "running",
+            SegmentKind::FirstByteWait => "first-byte-wait",
+            SegmentKind::Streaming => "streaming",
             SegmentKind::Done => "done",
             SegmentKind::Failed => "failed",
+            SegmentKind::Retried => "retried",
+        }
+    }
+
+    /// Words for people: legends, tooltips, the table view.
+    pub fn label(self) -> &'static str {
+        match self {
+            SegmentKind::BarrierWait => "held back by the mode (barrier or one at a time)",
+            SegmentKind::Queued => "queued for a slot (concurrency limit)",
+            SegmentKind::Running => "running",
+            SegmentKind::FirstByteWait => "waiting for the first byte",
+            SegmentKind::Streaming => "streaming the answer",
+            SegmentKind::Done => "done",
+            SegmentKind::Failed => "failed",
+            SegmentKind::Retried => "failed, then retried",
+        }
+    }
+
+    /// A one-character mark drawn on bars wide enough, so colour is never the only cue.
+    pub fn mark(self) -> &'static str {
+        match self {
+            SegmentKind::BarrierWait => "‖",
+            SegmentKind::Queued => "…",
+            SegmentKind::Running | SegmentKind::Streaming => "▸",
+            SegmentKind::FirstByteWait => "⧗",
+            SegmentKind::Done => "✓",
+            SegmentKind::Failed => "✗",
+            SegmentKind::Retried => "↻",
         }
     }
 }
@@ -154,39 +496,57 @@ pub struct Segment {
     pub kind: SegmentKind,
     pub start: Time,
     pub end: Time,
+    pub attempt: u32,
 }
 
 /// Waits shorter than this are timer jitter, not something to show.
 const VISIBLE_WAIT_MS: Time = 1.0;
 
-/// The pieces of a span's bar at time `now` (all relative to `origin`). Empty pieces
-/// and waits too short to matter are left out.
-pub fn segments(span: &Span, origin: Time, now: Time) -> Vec<Segment> {
-    let at = |t: Time| t - origin;
-    let until = |t: Option<Time>| at(t.unwrap_or(now).min(now).max(span.ready));
+/// The pieces of one attempt's bar as they stand at `now` (all relative to `origin`):
+/// nothing after `now` is drawn. Empty pieces and waits too short to matter are left
+/// out. `retried` marks a failed attempt that was tried again.
+pub fn segments(span: &Span, origin: Time, now: Time, retried: bool) -> Vec<Segment> {
+    let upto = |t: Time| t.min(now) - origin;
+    let until = |t: Option<Time>| upto(t.unwrap_or(now));
+    let piece = |kind, start: Time, end: Time| Segment {
+        kind,
+        start: upto(start),
+        end,
+        attempt: span.attempt,
+    };
     let mut pieces = vec![
-        Segment {
-            kind: SegmentKind::BarrierWait,
-            start: at(span.ready),
-            end: at(span.queued),
-        },
-        Segment {
-            kind: SegmentKind::Queued,
-            start: at(span.queued),
-            end: until(span.started),
-        },
+        piece(SegmentKind::BarrierWait, span.ready, upto(span.queued)),
+        piece(SegmentKind::Queued, span.queued, until(span.started)),
     ];
-    if let Some(started) = span.started {
-        let kind = match (&span.outcome, span.ended) {
-            (Outcome::Failed { .. }, Some(_)) => SegmentKind::Failed,
-            (_, Some(_)) => SegmentKind::Done,
-            (_, None) => SegmentKind::Running,
+    if let Some(started) = span.started.filter(|&s| s <= now) {
+        let ended = span.ended.filter(|&e| e <= now);
+        let finished = match (&span.outcome, ended) {
+            (Outcome::Failed { .. }, Some(_)) if retried => Some(SegmentKind::Retried),
+            (Outcome::Failed { .. }, Some(_)) => Some(SegmentKind::Failed),
+            (_, Some(_)) => Some(SegmentKind::Done),
+            (_, None) => None,
         };
-        pieces.push(Segment {
-            kind,
-            start: at(started),
-            end: until(span.ended),
-        });
+        match span.first_byte.filter(|&f| f <= now) {
+            Some(first_byte) => {
+                pieces.push(piece(SegmentKind::FirstByteWait, started, upto(first_byte)));
+                let rest = finished.unwrap_or(SegmentKind::Streaming);
+                pieces.push(piece(rest, first_byte, until(ended)));
+            }
+            None => {
+                let kind = match finished {
+                    Some(kind) => kind,
+                    None if span.ended.is_none_or(|e| e > now) => {
+                        if span.first_byte.is_some() {
+                            SegmentKind::FirstByteWait
+                        } else {
+                            SegmentKind::Running
+                        }
+                    }
+                    None => SegmentKind::Running,
+                };
+                pieces.push(piece(kind, started, until(ended)));
+            }
+        }
     }
     pieces.retain(|p| match p.kind {
         SegmentKind::BarrierWait | SegmentKind::Queued => p.end - p.start >= VISIBLE_WAIT_MS,
@@ -218,6 +578,15 @@ mod tests {
     use super::*;
     use crate::{gallery, simulate, RunOptions};
 
+    fn finished_race() -> Race {
+        let plan = Plan::new(gallery::uneven_branches()).expect("valid");
+        let mut race = Race::new(&plan, &Mode::ALL);
+        for mode in Mode::ALL {
+            race.finish(&simulate(&plan, RunOptions::unlimited(mode)));
+        }
+        race
+    }
+
     #[test]
     fn ticks_are_round_and_cover_the_axis() {
         assert_eq!(ticks(900.0, 5), vec![0.0, 200.0, 400.0, 600.0, 800.0]);
@@ -230,14 +599,11 @@ mod tests {
 
     #[test]
     fn a_staged_step_shows_its_barrier_wait() {
-        let plan = Plan::new(gallery::uneven_branches()).expect("valid");
-        let trace = simulate(&plan, RunOptions::unlimited(Mode::Staged));
-        let d = trace
-            .spans
-            .iter()
-            .find(|s| s.step.as_str() == "d")
-            .expect("d ran");
-        let kinds: Vec<_> = segments(d, trace.origin, 10_000.0)
+        let race = finished_race();
+        let lane = race.lane(Mode::Staged).expect("staged lane");
+        let d = race.plan.index_of(&crate::StepId::new("d")).expect("d");
+        let kinds: Vec<_> = lane
+            .bar(d, 10_000.0)
             .iter()
             .map(|s| (s.kind, s.start, s.end))
             .collect();
@@ -251,30 +617,115 @@ mod tests {
     }
 
     #[test]
-    fn a_running_step_grows_with_the_clock() {
-        let plan = Plan::new(gallery::uneven_branches()).expect("valid");
-        let trace = simulate(&plan, RunOptions::unlimited(Mode::Eager));
-        let mut b = trace.spans[1].clone();
-        b.ended = None;
-        b.outcome = Outcome::Pending;
-        let pieces = segments(&b, trace.origin, 120.0);
-        assert_eq!(pieces.len(), 1);
+    fn bars_are_cut_at_the_cursor() {
+        let race = finished_race();
+        let lane = race.lane(Mode::Staged).expect("staged lane");
+        let d = race.plan.index_of(&crate::StepId::new("d")).expect("d");
+        // Before d is ready there is nothing; then the wait grows; then d runs.
+        assert!(lane.bar(d, 150.0).is_empty());
+        let at_300: Vec<_> = lane.bar(d, 300.0).iter().map(|s| (s.kind, s.end)).collect();
+        assert_eq!(at_300, vec![(SegmentKind::BarrierWait, 300.0)]);
+        let at_600: Vec<_> = lane.bar(d, 600.0).iter().map(|s| (s.kind, s.end)).collect();
         assert_eq!(
-            (pieces[0].kind, pieces[0].end),
-            (SegmentKind::Running, 120.0)
+            at_600,
+            vec![
+                (SegmentKind::BarrierWait, 500.0),
+                (SegmentKind::Running, 600.0)
+            ]
         );
     }
 
     #[test]
-    fn the_race_names_a_winner_and_speedups() {
+    fn the_state_at_a_moment_follows_the_run() {
+        let race = finished_race();
+        let names = |t| -> Vec<&str> {
+            race.state_at(Mode::Staged, t)
+                .iter()
+                .map(|s| s.name())
+                .collect()
+        };
+        // Steps a, b, c, d, e of "uneven branches".
+        assert_eq!(
+            names(100.0),
+            ["done", "running", "running", "waiting", "waiting"]
+        );
+        assert_eq!(names(550.0), ["done", "done", "done", "running", "waiting"]);
+        assert_eq!(names(10_000.0), ["done"; 5]);
+    }
+
+    #[test]
+    fn streaming_and_retries_have_their_own_segments() {
+        let span = |attempt, outcome| Span {
+            step: crate::StepId::new("s"),
+            index: 0,
+            attempt,
+            ready: 0.0,
+            queued: 0.0,
+            started: Some(10.0 + 100.0 * attempt as f64),
+            first_byte: Some(40.0 + 100.0 * attempt as f64),
+            ended: Some(90.0 + 100.0 * attempt as f64),
+            outcome,
+            output: None,
+        };
         let plan = Plan::new(gallery::uneven_branches()).expect("valid");
-        let mut race = Race::new(&plan, &Mode::ALL);
-        for mode in Mode::ALL {
-            race.finish(&simulate(&plan, RunOptions::unlimited(mode)));
-        }
+        let mut race = Race::new(&plan, &[Mode::Eager]);
+        race.start(Mode::Eager, 0.0);
+        let failed = Outcome::Failed {
+            error: "HTTP 500".into(),
+        };
+        race.record(Mode::Eager, &span(0, failed));
+        race.record(Mode::Eager, &span(1, Outcome::Pending));
+        let lane = race.lane(Mode::Eager).expect("lane");
+        let kinds = |t| -> Vec<_> { lane.bar(0, t).iter().map(|s| (s.kind, s.attempt)).collect() };
+        assert_eq!(
+            kinds(160.0),
+            vec![
+                (SegmentKind::Queued, 0),
+                (SegmentKind::FirstByteWait, 0),
+                (SegmentKind::Retried, 0),
+                (SegmentKind::Queued, 1),
+                (SegmentKind::FirstByteWait, 1),
+                (SegmentKind::Streaming, 1),
+            ]
+        );
+        assert_eq!(lane.state_at(0, 160.0), StepState::Streaming);
+    }
+
+    #[test]
+    fn the_race_names_a_winner_speedups_and_figures() {
+        let race = finished_race();
         assert_eq!(race.winner(), Some(Mode::Eager));
         assert_eq!(race.speedup(Mode::Eager), Some(1.8));
         assert!(!race.is_running());
-        assert_eq!(race.axis_ms(0.0), 900.0);
+        assert_eq!(race.axis_ms(0.0), 940.0);
+        assert_eq!(race.axis_ms(1000.0), 1100.0);
+        assert_eq!(race.end_ms(), Some(900.0));
+        assert_eq!(race.barrier_loss(), Some(200.0));
+        assert_eq!(race.critical_path_ms(), 500.0);
+        let staged = race.figures(Mode::Staged).expect("staged");
+        assert_eq!(staged.makespan, Some(700.0));
+        assert_eq!(staged.predicted, 700.0);
+        assert_eq!(staged.barrier_wait, Some(300.0));
+        // a, b, c, d, e: b and c then b and d overlap, so at most 2 at once.
+        assert_eq!(staged.peak_concurrency, Some(2));
+        let critical: Vec<_> = race
+            .on_critical_path()
+            .iter()
+            .enumerate()
+            .filter(|(_, &on)| on)
+            .map(|(i, _)| race.plan.step(i).id.as_str().to_string())
+            .collect();
+        assert_eq!(critical, ["a", "b", "e"]);
+    }
+
+    #[test]
+    fn the_request_is_rendered_with_the_inputs_outputs() {
+        let plan = Plan::new(gallery::research_assistant()).expect("valid");
+        let mut race = Race::new(&plan, &[Mode::Eager]);
+        race.finish(&simulate(&plan, RunOptions::unlimited(Mode::Eager)));
+        let last = plan.order()[plan.len() - 1];
+        let text = race.request_text(Mode::Eager, last);
+        assert!(!text.contains("{{"), "unfilled template in {text:?}");
+        assert!(!text.is_empty());
     }
 }

@@ -1,0 +1,93 @@
+//! The timeline benchmark's way in: `?bench-steps=1000` races a synthetic chain of
+//! that many steps, more than the 500 people may build (`plan::MAX_STEPS`), so frame
+//! times can be measured on a chain far larger than any real one. Nothing on the page
+//! links here; the chain on the canvas is left as it was.
+
+use crate::race_runner::start_race_of;
+use crate::state::AppState;
+use chainlab_core::model::{LatencyModel, LlmStep, Position, Simulation};
+use chainlab_core::{Chain, Limits, Plan, Step, StepId, StepKind};
+use leptos::prelude::*;
+use std::time::Duration;
+
+/// Branches that run side by side; each is a line of steps.
+const BRANCHES: usize = 10;
+/// Big enough for the benchmark, small enough that a typo cannot hang the tab.
+const MOST_STEPS: usize = 5_000;
+
+pub fn start_if_asked(state: AppState) {
+    let Ok(search) = window().location().search() else {
+        return;
+    };
+    let Some(steps) = search
+        .trim_start_matches('?')
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("bench-steps="))
+        .and_then(|n| n.parse::<usize>().ok())
+        .filter(|n| (BRANCHES + 2..=MOST_STEPS).contains(n))
+    else {
+        return;
+    };
+    let limits = Limits {
+        max_steps: steps,
+        ..Limits::default()
+    };
+    match Plan::with_limits(wide_chain(steps), limits) {
+        // After the timeline's effects are in place, so the race is followed live.
+        Ok(plan) => {
+            set_timeout(move || start_race_of(state, plan), Duration::ZERO);
+        }
+        Err(problems) => state.error.set(Some(format!(
+            "The benchmark chain is not valid: {problems:?}"
+        ))),
+    }
+}
+
+fn step(id: String, label: String, inputs: Vec<StepId>, ms: u32, x: f64, y: f64) -> Step {
+    Step {
+        id: StepId(id),
+        label,
+        kind: StepKind::Llm(LlmStep {
+            provider: "simulator".into(),
+            ..LlmStep::default()
+        }),
+        inputs,
+        position: Position { x, y },
+        sim: Simulation {
+            latency: LatencyModel::Fixed { ms },
+            output: "ok".into(),
+        },
+    }
+}
+
+/// One start step, `BRANCHES` lines of steps after it, one step that joins them.
+fn wide_chain(steps: usize) -> Chain {
+    let per_branch = (steps - 2) / BRANCHES;
+    let mut all = vec![step("start".into(), "Start".into(), vec![], 5, 0.0, 0.0)];
+    let mut tails = Vec::new();
+    for b in 0..BRANCHES {
+        let mut before = StepId::new("start");
+        let length = per_branch + usize::from(b < (steps - 2) % BRANCHES);
+        for s in 0..length {
+            let id = StepId(format!("b{b}_{s}"));
+            let ms = 5 + ((b * 7 + s * 3) % 7) as u32;
+            all.push(step(
+                id.0.clone(),
+                format!("Branch {b} · step {s}"),
+                vec![before],
+                ms,
+                200.0 * (s + 1) as f64,
+                90.0 * b as f64,
+            ));
+            before = id;
+        }
+        tails.push(before);
+    }
+    all.push(step("join".into(), "Join".into(), tails, 5, 0.0, 0.0));
+    Chain {
+        name: format!("Benchmark: {steps} steps in {BRANCHES} branches"),
+        description: String::new(),
+        seed: 0,
+        steps: all,
+    }
+}

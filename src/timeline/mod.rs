@@ -1,0 +1,145 @@
+//! The race on one time axis: a lane per mode, a bar per step attempt, the figures
+//! beside them, and the replay controls a teacher uses to walk through a run.
+//!
+//! Everything is drawn at the cursor's time (`Replay::shown`), so a live run, a paused
+//! one and a replay are the same picture. Each row owns a memo of its own bar, so a
+//! frame only touches the rows whose bars changed: a 1,000-step chain stays smooth.
+
+mod bench;
+mod controls;
+mod download;
+mod driver;
+mod lanes;
+mod panels;
+
+use crate::state::use_app_state;
+use chainlab_core::replay::{self, Cursor};
+use chainlab_core::{Mode, Time};
+use leptos::prelude::*;
+
+/// What the timeline's parts share: the cursor and the view switches.
+#[derive(Clone, Copy)]
+pub struct Replay {
+    pub cursor: RwSignal<Cursor>,
+    /// The time to draw: the cursor, or with reduced motion the last event before it.
+    pub shown: Memo<Time>,
+    /// When something happened, in order: where stepping stops.
+    pub moments: Memo<Vec<Time>>,
+    /// The system asks for reduced motion (`prefers-reduced-motion`).
+    pub system_reduced: RwSignal<bool>,
+    /// The person's choice, overriding the system: `Some(true)` to jump, `Some(false)`
+    /// to animate.
+    pub motion_override: RwSignal<Option<bool>>,
+    pub narrate: RwSignal<bool>,
+    pub projector: RwSignal<bool>,
+    pub table: RwSignal<bool>,
+    /// The bar whose details are open.
+    pub selected: RwSignal<Option<(Mode, usize)>>,
+    /// The lane whose state the canvas shows.
+    pub canvas_mode: RwSignal<Mode>,
+    /// A requestAnimationFrame loop is running.
+    pub animating: RwSignal<bool>,
+    /// Bumped whenever reduced-motion playback restarts, so older timers stop.
+    pub jump_generation: StoredValue<u64>,
+}
+
+impl Replay {
+    pub fn reduced_motion(&self) -> bool {
+        self.motion_override
+            .get()
+            .unwrap_or_else(|| self.system_reduced.get())
+    }
+
+    pub fn reduced_motion_untracked(&self) -> bool {
+        self.motion_override
+            .get_untracked()
+            .unwrap_or_else(|| self.system_reduced.get_untracked())
+    }
+}
+
+pub fn use_replay() -> Replay {
+    expect_context::<Replay>()
+}
+
+fn ms(t: Time) -> String {
+    format!("{t:.0} ms")
+}
+
+fn percent(t: Time, axis: Time) -> String {
+    format!("{:.3}%", (t / axis * 100.0).clamp(0.0, 100.0))
+}
+
+#[component]
+pub fn Timeline() -> impl IntoView {
+    let state = use_app_state();
+    let cursor = RwSignal::new(Cursor::default());
+    let moments = Memo::new(move |_| {
+        state.race.with(|race| {
+            race.as_ref()
+                .map(|r| replay::moments(&replay::events(r)))
+                .unwrap_or_default()
+        })
+    });
+    let system_reduced = RwSignal::new(driver::prefers_reduced_motion());
+    let motion_override = RwSignal::new(None);
+    let shown = Memo::new(move |_| {
+        let cursor = cursor.get();
+        let reduced = motion_override
+            .get()
+            .unwrap_or_else(|| system_reduced.get());
+        if reduced {
+            moments.with(|m| cursor.shown(m, true))
+        } else {
+            cursor.t
+        }
+    });
+    let replay = Replay {
+        cursor,
+        shown,
+        moments,
+        system_reduced,
+        motion_override,
+        narrate: RwSignal::new(false),
+        projector: RwSignal::new(false),
+        table: RwSignal::new(false),
+        selected: RwSignal::new(None),
+        canvas_mode: RwSignal::new(Mode::Eager),
+        animating: RwSignal::new(false),
+        jump_generation: StoredValue::new(0),
+    };
+    provide_context(replay);
+    driver::follow_new_races(state, replay);
+    driver::light_up_canvas(state, replay);
+    bench::start_if_asked(state);
+
+    let dense = Memo::new(move |_| {
+        state.race.with(|r| {
+            r.as_ref()
+                .is_some_and(|r| r.plan.len() > lanes::DENSE_ABOVE)
+        })
+    });
+    view! {
+        <section
+            class="timeline"
+            class:dense=move || dense.get()
+            class:reduced-motion=move || replay.reduced_motion()
+            data-testid="timeline"
+            data-animating=move || replay.animating.get().to_string()
+            aria-label="Timeline of the race"
+            tabindex="0"
+            on:keydown=move |ev| controls::on_key(ev, state, replay)
+        >
+            <h2>"The race"</h2>
+            <controls::ModePicker />
+            <controls::Playback />
+            <panels::Caption />
+            <lanes::Legend />
+            <lanes::Lanes />
+            <panels::Verdict />
+            <panels::Figures />
+            <panels::TableView />
+            <panels::Details />
+            <controls::Exports />
+        </section>
+    }
+}

@@ -1,0 +1,339 @@
+//! What sits beside the lanes: the narration, the verdict, the figures, the table view
+//! for screen readers and the details of the chosen bar.
+
+use super::{ms, use_replay};
+use crate::state::use_app_state;
+use chainlab_core::race::Race;
+use chainlab_core::replay::events;
+use chainlab_core::{narrate, Mode, Outcome, Time};
+use leptos::prelude::*;
+
+/// At most this many captions are shown for one moment.
+const CAPTIONS_AT_ONCE: usize = 6;
+
+#[component]
+pub fn Caption() -> impl IntoView {
+    let state = use_app_state();
+    let replay = use_replay();
+    let moment = Memo::new(move |_| {
+        if !replay.narrate.get() {
+            return None;
+        }
+        let t = replay.shown.get();
+        replay
+            .moments
+            .with(|m| m.iter().rev().find(|&&m| m <= t + 0.5).copied())
+    });
+    let captions = Memo::new(move |_| {
+        let Some(moment) = moment.get() else {
+            return Vec::new();
+        };
+        state.race.with(|race| {
+            race.as_ref().map_or_else(Vec::new, |race| {
+                events(race)
+                    .iter()
+                    .filter(|e| (e.t - moment).abs() < 0.5)
+                    .map(|e| narrate::caption(race, e))
+                    .collect()
+            })
+        })
+    });
+    move || {
+        replay.narrate.get().then(|| {
+            let lines = captions.get();
+            let more = lines.len().saturating_sub(CAPTIONS_AT_ONCE);
+            view! {
+                <div class="captions" data-testid="captions" aria-live="polite">
+                    <p class="caption-time">
+                        {move || moment.get().map(|m| format!("At {}:", ms(m))).unwrap_or_default()}
+                    </p>
+                    <ul>
+                        {lines
+                            .into_iter()
+                            .take(CAPTIONS_AT_ONCE)
+                            .map(|line| view! { <li>{line}</li> })
+                            .collect_view()}
+                    </ul>
+                    {(more > 0).then(|| view! { <p class="more">{format!("… and {more} more at this moment.")}</p> })}
+                </div>
+            }
+        })
+    }
+}
+
+#[component]
+pub fn Verdict() -> impl IntoView {
+    let state = use_app_state();
+    let replay = use_replay();
+    let verdict = Memo::new(move |_| {
+        let t = replay.shown.get();
+        state.race.with(|race| {
+            let race = race.as_ref()?;
+            let winner = race.winner()?;
+            let own = race.lane(winner)?.makespan?;
+            // The verdict waits for the cursor, so a replay does not give it away.
+            (race.end_ms()? <= t + 0.5).then(|| verdict_text(race, winner, own))
+        })
+    });
+    move || {
+        verdict.get().map(|(winner, rest)| {
+            view! {
+                <p class="verdict" role="status">
+                    <strong>{winner}</strong>
+                    {rest}
+                </p>
+            }
+        })
+    }
+}
+
+fn verdict_text(race: &Race, winner: Mode, own: Time) -> (&'static str, String) {
+    let mut rest = format!(" finished first in {}", ms(own));
+    if let (Some(s), Some(seq)) = (
+        race.speedup(winner),
+        race.lane(Mode::Sequential).and_then(|l| l.makespan),
+    ) {
+        if winner != Mode::Sequential {
+            rest.push_str(&format!(", {s:.2}× faster than sequential ({})", ms(seq)));
+        }
+    }
+    rest.push('.');
+    if let Some(lost) = race.barrier_loss().filter(|lost| *lost > 0.5) {
+        rest.push_str(&format!(
+            " Staged lost {} waiting at barriers for steps it did not need.",
+            ms(lost)
+        ));
+    }
+    (winner.name(), rest)
+}
+
+fn percent(x: f64) -> String {
+    format!("{:.0} %", x * 100.0)
+}
+
+#[component]
+pub fn Figures() -> impl IntoView {
+    let state = use_app_state();
+    let figures = Memo::new(move |_| {
+        state.race.with(|race| {
+            let race = race.as_ref().filter(|r| !r.is_running())?;
+            let rows: Vec<_> = race
+                .modes()
+                .into_iter()
+                .filter_map(|m| Some((m, race.figures(m)?)))
+                .collect();
+            Some((
+                rows,
+                race.critical_path_ms(),
+                race.lower_bound_ms(),
+                race.limit,
+            ))
+        })
+    });
+    move || {
+        figures.get().map(|(rows, ideal, bound, limit)| {
+            view! {
+                <table class="figures-table" data-testid="figures">
+                    <caption>
+                        {format!(
+                            "The figures. Ideal (critical path): {}. Lower bound {}: {}.",
+                            ms(ideal),
+                            limit.map_or("with no concurrency limit".into(), |k| format!("with at most {k} at once")),
+                            ms(bound),
+                        )}
+                    </caption>
+                    <thead>
+                        <tr>
+                            <th scope="col">"mode"</th>
+                            <th scope="col">"makespan"</th>
+                            <th scope="col">"engine predicts"</th>
+                            <th scope="col">"speedup vs sequential"</th>
+                            <th scope="col">"parallel efficiency"</th>
+                            <th scope="col">"most at once"</th>
+                            <th scope="col">"held back by the mode (all steps)"</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {rows
+                            .into_iter()
+                            .map(|(mode, f)| {
+                                view! {
+                                    <tr data-mode=mode.name()>
+                                        <th scope="row">{mode.name()}</th>
+                                        <td>{f.makespan.map(ms)}</td>
+                                        <td>{ms(f.predicted)}</td>
+                                        <td>{f.speedup.map(|s| format!("{s:.2}×"))}</td>
+                                        <td>{f.efficiency.map(percent)}</td>
+                                        <td>{f.peak_concurrency}</td>
+                                        <td>{f.barrier_wait.map(ms)}</td>
+                                    </tr>
+                                }
+                            })
+                            .collect_view()}
+                    </tbody>
+                </table>
+            }
+        })
+    }
+}
+
+/// Start, end and duration of a step's attempts in one lane, relative to the lane's
+/// start, as far as the cursor has got.
+fn cells(race: &Race, mode: Mode, i: usize, t: Time) -> [String; 3] {
+    let Some(lane) = race.lane(mode) else {
+        return Default::default();
+    };
+    let Some(origin) = lane.origin else {
+        return Default::default();
+    };
+    let attempts = lane.attempts.get(i).map(Vec::as_slice).unwrap_or_default();
+    let start = attempts
+        .iter()
+        .find_map(|a| a.started)
+        .map(|s| s - origin)
+        .filter(|&s| s <= t + 0.5);
+    let end = attempts
+        .last()
+        .and_then(|a| a.started.and(a.ended))
+        .map(|e| e - origin)
+        .filter(|&e| e <= t + 0.5);
+    match (start, end) {
+        (None, _) => ["not started".into(), String::new(), String::new()],
+        (Some(s), None) => [ms(s), "running".into(), String::new()],
+        (Some(s), Some(e)) => [ms(s), ms(e), ms(e - s)],
+    }
+}
+
+#[component]
+pub fn TableView() -> impl IntoView {
+    let state = use_app_state();
+    let replay = use_replay();
+    let table = move || {
+        if !replay.table.get() {
+            return None;
+        }
+        let t = replay.shown.get();
+        state.race.with(|race| {
+            let race = race.as_ref()?;
+            let modes = race.modes();
+            Some(view! {
+                <table class="timeline-table" data-testid="timeline-table">
+                    <caption>{format!("Each step's start, end and duration per mode, at {}.", ms(t))}</caption>
+                    <thead>
+                        <tr>
+                            <th scope="col">"step"</th>
+                            {modes
+                                .iter()
+                                .map(|m| {
+                                    view! {
+                                        <th scope="col">{format!("{} start", m.name())}</th>
+                                        <th scope="col">{format!("{} end", m.name())}</th>
+                                        <th scope="col">{format!("{} duration", m.name())}</th>
+                                    }
+                                })
+                                .collect_view()}
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {race
+                            .plan
+                            .order()
+                            .iter()
+                            .map(|&i| {
+                                view! {
+                                    <tr data-step=i>
+                                        <th scope="row">{race.plan.step(i).label.clone()}</th>
+                                        {modes
+                                            .iter()
+                                            .map(|&m| {
+                                                let [start, end, duration] = cells(race, m, i, t);
+                                                view! {
+                                                    <td data-mode=m.name() data-field="start">{start}</td>
+                                                    <td data-mode=m.name() data-field="end">{end}</td>
+                                                    <td data-mode=m.name() data-field="duration">{duration}</td>
+                                                }
+                                            })
+                                            .collect_view()}
+                                    </tr>
+                                }
+                            })
+                            .collect_view()}
+                    </tbody>
+                </table>
+            })
+        })
+    };
+    view! { {table} }
+}
+
+fn outcome_words(outcome: &Outcome) -> String {
+    match outcome {
+        Outcome::Pending => "not finished".into(),
+        Outcome::Done => "done".into(),
+        Outcome::Failed { error } => format!("failed: {error}"),
+        Outcome::Skipped { failed_input } => format!("skipped: input {failed_input} failed"),
+    }
+}
+
+#[component]
+pub fn Details() -> impl IntoView {
+    let state = use_app_state();
+    let replay = use_replay();
+    move || {
+        let (mode, i) = replay.selected.get()?;
+        state.race.with(|race| {
+            let race = race.as_ref()?;
+            let lane = race.lane(mode)?;
+            let origin = lane.origin?;
+            let step = race.plan.step(i);
+            let at = |t: Option<Time>| t.map(|t| ms(t - origin)).unwrap_or_else(|| "—".into());
+            let attempts = lane.attempts.get(i)?.clone();
+            let output = lane
+                .latest(i)
+                .and_then(|s| s.output.clone())
+                .unwrap_or_else(|| "(nothing yet)".into());
+            Some(view! {
+                <aside class="details" data-testid="details" aria-label="The chosen step">
+                    <button class="close" on:click=move |_| replay.selected.set(None)>"Close"</button>
+                    <h3>{format!("{} — {} mode", step.label, mode.name())}</h3>
+                    <p class="kind">{format!("{} step \"{}\"", step.kind.name(), step.id)}</p>
+                    <table class="attempts">
+                        <thead>
+                            <tr>
+                                <th scope="col">"attempt"</th>
+                                <th scope="col">"ready"</th>
+                                <th scope="col">"handed over"</th>
+                                <th scope="col">"started"</th>
+                                <th scope="col">"first byte"</th>
+                                <th scope="col">"ended"</th>
+                                <th scope="col">"outcome"</th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {attempts
+                                .iter()
+                                .map(|a| {
+                                    view! {
+                                        <tr>
+                                            <td>{a.attempt + 1}</td>
+                                            <td>{at(Some(a.ready))}</td>
+                                            <td>{at(Some(a.queued))}</td>
+                                            <td>{at(a.started)}</td>
+                                            <td>{at(a.first_byte)}</td>
+                                            <td>{at(a.ended)}</td>
+                                            <td>{outcome_words(&a.outcome)}</td>
+                                        </tr>
+                                    }
+                                })
+                                .collect_view()}
+                        </tbody>
+                    </table>
+                    <h4>"What went in"</h4>
+                    <pre data-testid="details-input">{race.request_text(mode, i)}</pre>
+                    <h4>"What came out"</h4>
+                    <pre data-testid="details-output">{output}</pre>
+                </aside>
+            })
+        })
+    }
+}
