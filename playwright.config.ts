@@ -7,6 +7,8 @@ import { defineConfig } from '@playwright/test';
 const port = Number(process.env.CHAINLAB_PORT ?? 4173);
 const dist = process.env.CHAINLAB_DIST ?? 'dist';
 const baseURL = `http://127.0.0.1:${port}`;
+// The mock LLM server for live-network tests; the specs read the same variable.
+const mockPort = Number(process.env.CHAINLAB_MOCK_PORT ?? 4321);
 
 export default defineConfig({
   testDir: 'tests/e2e',
@@ -44,12 +46,25 @@ export default defineConfig({
       },
     },
   ],
-  webServer: {
-    command: `python3 -m http.server ${port} --bind 127.0.0.1 --directory ${dist}`,
-    url: baseURL,
-    reuseExistingServer: !process.env.CI,
-    timeout: 30_000,
-    stdout: 'ignore',
-    stderr: 'ignore',
-  },
+  webServer: [
+    {
+      command: `python3 -m http.server ${port} --bind 127.0.0.1 --directory ${dist}`,
+      url: baseURL,
+      reuseExistingServer: !process.env.CI,
+      timeout: 30_000,
+      stdout: 'ignore',
+      stderr: 'ignore',
+    },
+    {
+      // The mock OpenAI-compatible server the live-network tests call
+      // (tests/e2e/network.spec.ts). check.sh has built it by now; on a fresh
+      // checkout the first start compiles it, hence the long time-out.
+      command: `cargo run --quiet -p mock-llm -- --port ${mockPort}`,
+      url: `http://127.0.0.1:${mockPort}/v1/models`,
+      reuseExistingServer: !process.env.CI,
+      timeout: 600_000,
+      stdout: 'ignore',
+      stderr: 'pipe',
+    },
+  ],
 });

@@ -1,6 +1,7 @@
 //! The page: pick a chain, run it in all three modes at once, watch them race.
 
 use crate::editor::{listen_for_shortcuts, storage, use_editor, ChainEditor, Editor, GalleryPanel};
+use crate::network_panel::NetworkPanel;
 use crate::race_runner::{describe_problems, start_race};
 use crate::state::{use_app_state, AppState};
 use crate::timeline::Timeline;
@@ -27,6 +28,7 @@ pub fn App() -> impl IntoView {
         </header>
         <main>
             <Toolbar />
+            <NetworkPanel />
             <p class="description">{move || state.chain.with(|c| c.description.clone())}</p>
             {move || state.error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
             {move || {
@@ -70,7 +72,6 @@ fn Toolbar() -> impl IntoView {
             >
                 {move || if running.get() { "Running…" } else { "▶ Run all three modes" }}
             </button>
-            <span class="note">"Simulated: no key, no network. Same result every time."</span>
         </section>
     }
 }

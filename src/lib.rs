@@ -3,6 +3,8 @@
 mod app;
 pub mod clock;
 mod editor;
+mod network;
+mod network_panel;
 mod race_runner;
 mod state;
 mod timeline;

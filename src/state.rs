@@ -2,6 +2,7 @@
 
 use chainlab_core::race::{Race, StepState};
 use chainlab_core::{Chain, Mode, Plan, Problem, StepId, Time};
+use crate::network::NetworkState;
 use leptos::prelude::*;
 
 #[derive(Clone, Copy)]
@@ -22,6 +23,8 @@ pub struct AppState {
     pub modes: RwSignal<Vec<Mode>>,
     /// What each step is doing at the timeline's cursor, for the canvas to light up.
     pub step_states: RwSignal<Vec<(StepId, StepState)>>,
+    /// Simulated or live, providers and keys, limits, and the Cancel switch.
+    pub network: NetworkState,
 }
 
 impl AppState {
@@ -37,6 +40,7 @@ impl AppState {
             error: RwSignal::new(None),
             modes: RwSignal::new(Mode::ALL.to_vec()),
             step_states: RwSignal::new(Vec::new()),
+            network: NetworkState::new(),
         }
     }
 

@@ -12,6 +12,7 @@ pub mod layout;
 pub mod model;
 pub mod narrate;
 pub mod plan;
+pub mod projection;
 pub mod race;
 pub mod replay;
 pub mod retry;
@@ -22,6 +23,7 @@ pub mod template;
 pub mod trace;
 pub mod transform;
 pub mod virtual_time;
+pub mod wire;
 
 pub use model::{Chain, Millis, Step, StepId, StepKind};
 pub use plan::{Limits, Plan, Problem};

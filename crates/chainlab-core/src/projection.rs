@@ -1,0 +1,66 @@
+//! The sequential run a live run implies: its steps' measured times laid end to end,
+//! so a live race need not pay for every call twice to show what one-at-a-time costs.
+
+use crate::plan::Plan;
+use crate::trace::{Span, Time, Trace};
+use crate::Mode;
+
+/// A sequential trace built from `measured` (any mode): each step, in topological
+/// order, takes what it took in the measured run, from its first attempt's start to
+/// its last attempt's end (retries and back-off included). Steps that never started
+/// there take no time here.
+pub fn project_sequential(plan: &Plan, measured: &Trace) -> Trace {
+    let mut at = measured.origin;
+    let mut spans = Vec::with_capacity(plan.len());
+    for &i in plan.order() {
+        let attempts: Vec<&Span> = measured.spans.iter().filter(|s| s.index == i).collect();
+        let Some(last) = attempts.iter().max_by_key(|s| s.attempt) else {
+            continue;
+        };
+        let start = attempts.iter().filter_map(|s| s.started).reduce(Time::min);
+        let took = match (start, last.ended) {
+            (Some(s), Some(e)) => (e - s).max(0.0),
+            _ => 0.0,
+        };
+        let first_byte = match (last.first_byte, last.started) {
+            (Some(fb), Some(s)) => Some(at + took - (last.ended.unwrap_or(s) - fb).max(0.0)),
+            _ => None,
+        };
+        spans.push(Span {
+            step: last.step.clone(),
+            index: i,
+            attempt: last.attempt,
+            ready: at,
+            queued: at,
+            started: start.map(|_| at),
+            first_byte,
+            ended: Some(at + took),
+            outcome: last.outcome.clone(),
+            output: last.output.clone(),
+        });
+        at += took;
+    }
+    Trace {
+        mode: Mode::Sequential,
+        origin: measured.origin,
+        spans,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::trace::Outcome;
+    use crate::{gallery, simulate, RunOptions};
+
+    #[test]
+    fn projecting_a_simulated_eager_run_gives_the_sequential_makespan() {
+        let plan = Plan::new(gallery::uneven_branches()).expect("valid");
+        let eager = simulate(&plan, RunOptions::unlimited(Mode::Eager));
+        let projected = project_sequential(&plan, &eager);
+        let real = simulate(&plan, RunOptions::unlimited(Mode::Sequential));
+        assert_eq!(projected.makespan(), real.makespan());
+        assert!(projected.spans.iter().all(|s| s.outcome == Outcome::Done));
+        assert_eq!(projected.peak_concurrency(), 1);
+    }
+}

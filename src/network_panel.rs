@@ -1,0 +1,285 @@
+//! The run's network controls (simulated or live, concurrency limit, time-out,
+//! retries, failure policy, Cancel) and the settings panel for providers and keys.
+
+use crate::network::{masked, Provider, BROWSER_CONNECTIONS_PER_ORIGIN};
+use crate::state::use_app_state;
+use chainlab_core::OnFailure;
+use leptos::prelude::*;
+
+#[component]
+pub fn NetworkPanel() -> impl IntoView {
+    let state = use_app_state();
+    let net = state.network;
+    let running = Memo::new(move |_| state.running());
+    let set_limit = move |text: String| {
+        net.limit
+            .set(text.trim().parse::<usize>().ok().filter(|&k| k > 0));
+    };
+    let set_timeout = move |text: String| {
+        net.timeout_s
+            .set(text.trim().parse::<u32>().ok().filter(|&s| s > 0));
+    };
+    let set_policy = move |value: String| {
+        net.on_failure.set(match value.as_str() {
+            "fail_fast" => OnFailure::FailFast,
+            "carry_on" => OnFailure::CarryOn,
+            _ => OnFailure::SkipDependents,
+        });
+    };
+    view! {
+        <section class="network" aria-label="How the run meets the network">
+            <div class="run-kind" role="group" aria-label="Run on">
+                <button
+                    data-testid="mode-simulated"
+                    aria-pressed=move || (!net.live.get()).to_string()
+                    disabled=move || running.get()
+                    on:click=move |_| net.live.set(false)
+                >
+                    "Simulated"
+                </button>
+                <button
+                    data-testid="mode-live"
+                    aria-pressed=move || net.live.get().to_string()
+                    disabled=move || running.get()
+                    on:click=move |_| net.live.set(true)
+                >
+                    "Live network"
+                </button>
+            </div>
+            <label>
+                "At most "
+                <input
+                    data-testid="concurrency-limit"
+                    type="number"
+                    min="1"
+                    placeholder="∞"
+                    size="3"
+                    prop:value=move || net.limit.get().map(|k| k.to_string()).unwrap_or_default()
+                    on:change=move |ev| set_limit(event_target_value(&ev))
+                />
+                " steps at once"
+            </label>
+            <button
+                data-testid="cancel"
+                class="cancel"
+                disabled=move || !running.get()
+                on:click=move |_| net.cancel()
+            >
+                "■ Cancel"
+            </button>
+            <span class="live-only" class:hidden=move || !net.live.get()>
+                <label>
+                    "Time-out "
+                    <input
+                        data-testid="timeout"
+                        type="number"
+                        min="1"
+                        size="3"
+                        prop:value=move || net.timeout_s.get().map(|s| s.to_string()).unwrap_or_default()
+                        on:change=move |ev| set_timeout(event_target_value(&ev))
+                    />
+                    " s"
+                </label>
+                <label>
+                    <input
+                        data-testid="retries"
+                        type="checkbox"
+                        prop:checked=move || net.retries.get()
+                        on:change=move |ev| net.retries.set(event_target_checked(&ev))
+                    />
+                    " retry 429, 5xx and network errors"
+                </label>
+                <label>
+                    "If a step fails: "
+                    <select
+                        data-testid="on-failure"
+                        on:change=move |ev| set_policy(event_target_value(&ev))
+                    >
+                        <option value="skip">"skip what needs it"</option>
+                        <option value="fail_fast">"fail fast (cancel the rest)"</option>
+                        <option value="carry_on">"carry on with what arrived"</option>
+                    </select>
+                </label>
+                <label>
+                    <input
+                        data-testid="project-sequential"
+                        type="checkbox"
+                        prop:checked=move || net.project_sequential.get()
+                        on:change=move |ev| net.project_sequential.set(event_target_checked(&ev))
+                    />
+                    " project the sequential lane from measured times (no second round of calls)"
+                </label>
+            </span>
+            <p class="note" data-testid="run-kind-note">
+                {move || {
+                    if net.live.get() {
+                        let projected = if net.project_sequential.get() {
+                            " The sequential lane is projected from the measured step times, not run."
+                        } else {
+                            ""
+                        };
+                        format!(
+                            "Live: LLM and HTTP steps call their endpoints, one mode after another.{projected}"
+                        )
+                    } else {
+                        "Simulated: no key, no network. Same result every time.".to_string()
+                    }
+                }}
+            </p>
+            {move || {
+                net.connection_note
+                    .get()
+                    .map(|note| {
+                        view! {
+                            <p class="connection-note" data-testid="connection-note" role="note">
+                                {note}
+                            </p>
+                        }
+                    })
+            }}
+            {move || {
+                let lines = net.summary.get();
+                (!lines.is_empty())
+                    .then(|| {
+                        view! {
+                            <ul class="live-summary" data-testid="live-summary" aria-label="Last live run">
+                                {lines.into_iter().map(|l| view! { <li>{l}</li> }).collect_view()}
+                            </ul>
+                        }
+                    })
+            }}
+            <Settings />
+        </section>
+    }
+}
+
+/// Providers and keys. A key is written once and then shown masked; it is never put
+/// back into the page.
+#[component]
+fn Settings() -> impl IntoView {
+    let net = use_app_state().network;
+    let change = move |i: usize, edit: &dyn Fn(&mut Provider)| {
+        net.providers.update(|ps| {
+            if let Some(p) = ps.get_mut(i) {
+                edit(p);
+            }
+        });
+        net.save();
+    };
+    let rows = move || {
+        net.providers
+            .get()
+            .into_iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let key_hint = format!("{} (type to replace)", masked(&p.key));
+                view! {
+                    <fieldset class="provider" data-testid=format!("provider-{i}")>
+                        <legend>{format!("Provider {}", i + 1)}</legend>
+                        <label>
+                            "Name "
+                            <input
+                                data-testid="provider-name"
+                                prop:value=p.name.clone()
+                                on:change=move |ev| {
+                                    let v = event_target_value(&ev);
+                                    change(i, &|p| p.name = v.trim().to_string())
+                                }
+                            />
+                        </label>
+                        <label>
+                            "Base URL "
+                            <input
+                                data-testid="provider-url"
+                                size="32"
+                                prop:value=p.base_url.clone()
+                                on:change=move |ev| {
+                                    let v = event_target_value(&ev);
+                                    change(i, &|p| p.base_url = v.trim().to_string())
+                                }
+                            />
+                        </label>
+                        <label>
+                            "API key "
+                            <input
+                                data-testid="provider-key"
+                                type="password"
+                                autocomplete="off"
+                                placeholder=key_hint
+                                on:change=move |ev| {
+                                    let v = event_target_value(&ev);
+                                    change(i, &|p| p.key = v.trim().to_string());
+                                }
+                            />
+                        </label>
+                        <label>
+                            "At most "
+                            <input
+                                data-testid="provider-limit"
+                                type="number"
+                                min="1"
+                                size="3"
+                                placeholder="∞"
+                                prop:value=p.limit.map(|k| k.to_string()).unwrap_or_default()
+                                on:change=move |ev| {
+                                    let v = event_target_value(&ev).trim().parse::<usize>().ok();
+                                    change(i, &|p| p.limit = v.filter(|&k| k > 0))
+                                }
+                            />
+                            " at once"
+                        </label>
+                        <button on:click=move |_| {
+                            net.providers.update(|ps| {
+                                if i < ps.len() {
+                                    ps.remove(i);
+                                }
+                            });
+                            net.save();
+                        }>"Remove"</button>
+                    </fieldset>
+                }
+            })
+            .collect_view()
+    };
+    view! {
+        <details class="settings" data-testid="settings">
+            <summary>"Settings: providers and API keys"</summary>
+            <p class="note">
+                "An LLM step names a provider: an OpenAI-compatible endpoint (OpenAI, Ollama, "
+                "LM Studio, vLLM, llama.cpp, OpenRouter …). Keys stay in this browser and go "
+                "only to their provider: never into links, exports, traces or messages. The "
+                "mock server (cargo run -p mock-llm) needs no key. Browsers open at most "
+                {BROWSER_CONNECTIONS_PER_ORIGIN.to_string()}
+                " HTTP/1.1 connections per origin."
+            </p>
+            {rows}
+            <button
+                data-testid="add-provider"
+                on:click=move |_| {
+                    net.providers
+                        .update(|ps| {
+                            ps.push(Provider {
+                                name: format!("provider{}", ps.len() + 1),
+                                ..Provider::default()
+                            })
+                        });
+                    net.save();
+                }
+            >
+                "+ Add provider"
+            </button>
+            <label>
+                <input
+                    data-testid="remember-keys"
+                    type="checkbox"
+                    prop:checked=move || net.remember.get()
+                    on:change=move |ev| {
+                        net.remember.set(event_target_checked(&ev));
+                        net.save();
+                    }
+                />
+                " Remember on this device (otherwise keys are forgotten when the tab closes)"
+            </label>
+        </details>
+    }
+}

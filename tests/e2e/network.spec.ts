@@ -1,0 +1,235 @@
+import { test, expect, Page, APIRequestContext } from '@playwright/test';
+
+// Live runs against the real mock server (crates/mock-llm), which playwright.config.ts
+// starts. Concurrency, cancel and retries are checked on the server's side through
+// its /stats endpoint, not only on the page.
+const mockPort = Number(process.env.CHAINLAB_MOCK_PORT ?? 4321);
+const mock = `http://127.0.0.1:${mockPort}`;
+
+type Stats = {
+  requests: number;
+  in_flight: number;
+  peak_in_flight: number;
+  completed: number;
+  cancelled: number;
+};
+
+/// A question fanned out to `n` LLM steps on the mock provider, joined by an output.
+function fanOut(n: number, model: (i: number) => string) {
+  const branches = Array.from({ length: n }, (_, i) => ({
+    id: `b${i + 1}`,
+    label: `Branch ${i + 1}`,
+    kind: { type: 'llm', provider: 'mock', model: model(i), prompt: 'Answer: {{q}}' },
+    inputs: ['q'],
+    sim: { latency: { model: 'fixed', ms: 300 }, output: 'simulated' },
+  }));
+  return {
+    name: `Fan-out of ${n}`,
+    description: 'Live network test chain.',
+    seed: 1,
+    steps: [
+      { id: 'q', label: 'Question', kind: { type: 'input', text: 'why parallel?' } },
+      ...branches,
+      { id: 'out', label: 'Output', kind: { type: 'output' }, inputs: branches.map((b) => b.id) },
+    ],
+  };
+}
+
+/// Opens the page with `chain` as the saved chain and the mock server as provider
+/// "mock", switched to live.
+async function openLive(page: Page, chain: object, key = '') {
+  await page.addInitScript(
+    ([chainJson, providersJson]) => {
+      if (!sessionStorage.getItem('net-test-started')) {
+        sessionStorage.setItem('net-test-started', '1');
+        localStorage.setItem('chainlab.chain', chainJson);
+        sessionStorage.setItem('chainlab.providers', providersJson);
+      }
+    },
+    [
+      JSON.stringify(chain),
+      JSON.stringify([{ name: 'mock', base_url: `${mock}/v1`, key, limit: null }]),
+    ],
+  );
+  await page.goto('/');
+  await page.getByTestId('mode-live').click();
+  await expect(page.getByTestId('mode-live')).toHaveAttribute('aria-pressed', 'true');
+}
+
+async function stats(request: APIRequestContext): Promise<Stats> {
+  return (await request.get(`${mock}/stats`)).json();
+}
+
+async function resetStats(request: APIRequestContext) {
+  await request.post(`${mock}/stats/reset`);
+}
+
+/// A lane's makespan as the last live run's summary gives it ("eager: 325 ms, ...").
+async function total(page: Page, mode: 'sequential' | 'staged' | 'eager'): Promise<number> {
+  const line = page.getByTestId('live-summary').getByText(new RegExp(`^${mode}\\b`));
+  await expect(line).toHaveText(/\d+ ms/, { timeout: 30_000 });
+  const match = ((await line.textContent()) ?? '').match(/(\d+) ms/);
+  return Number(match?.[1]);
+}
+
+async function runAndWait(page: Page) {
+  await page.getByTestId('run').click();
+  await expect(page.getByTestId('live-summary')).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByTestId('cancel')).toBeDisabled({ timeout: 30_000 });
+}
+
+test('six branches of 300 ms finish together in about 300 ms, not 1,800', async ({ page, request }) => {
+  await openLive(page, fanOut(6, () => 'mock:latency=300'));
+  await resetStats(request);
+  await runAndWait(page);
+  const eager = await total(page, 'eager');
+  expect(eager).toBeGreaterThanOrEqual(300);
+  expect(eager).toBeLessThan(600);
+  const staged = await total(page, 'staged');
+  expect(staged).toBeLessThan(600);
+  // The sequential lane is projected from the measured times: about 6 × 300 ms.
+  const sequential = await total(page, 'sequential');
+  expect(sequential).toBeGreaterThanOrEqual(1800);
+  await expect(page.getByTestId('run-kind-note')).toContainText('projected');
+  await expect(page.getByTestId('live-summary')).toContainText('sequential (projected');
+  const s = await stats(request);
+  expect(s.peak_in_flight).toBe(6);
+  // Staged and eager ran one after the other; sequential cost no requests.
+  expect(s.requests).toBe(12);
+  await expect(page.getByTestId('live-summary')).toContainText('eager');
+  await expect(page.getByTestId('live-summary')).toContainText('0 failed');
+});
+
+test('twelve branches over HTTP/1.1 queue behind six connections, and the page says why', async ({
+  page,
+  request,
+}) => {
+  await openLive(page, fanOut(12, () => 'mock:latency=400'));
+  await resetStats(request);
+  await runAndWait(page);
+  // Two waves: the browser sends 6, the other 6 wait for a free connection.
+  const eager = await total(page, 'eager');
+  expect(eager).toBeGreaterThanOrEqual(800);
+  expect(eager).toBeLessThan(1400);
+  expect((await stats(request)).peak_in_flight).toBe(6);
+  const note = page.getByTestId('connection-note');
+  await expect(note).toBeVisible();
+  await expect(note).toContainText('at most 6 connections per origin');
+  await expect(note).toContainText('12 requests');
+});
+
+test('a concurrency limit of 2 is obeyed on the server side', async ({ page, request }) => {
+  await openLive(page, fanOut(6, () => 'mock:latency=200'));
+  await page.getByTestId('concurrency-limit').fill('2');
+  await page.getByTestId('concurrency-limit').blur();
+  await resetStats(request);
+  await runAndWait(page);
+  const s = await stats(request);
+  expect(s.peak_in_flight).toBe(2);
+  expect(s.requests).toBe(12);
+  // Three rounds of two.
+  expect(await total(page, 'eager')).toBeGreaterThanOrEqual(600);
+});
+
+test('retries recover from injected 429s', async ({ page, request }) => {
+  await openLive(page, fanOut(1, () => 'mock:fail429=2,retry_after=0,latency=50'));
+  await resetStats(request);
+  await runAndWait(page);
+  const summary = page.getByTestId('live-summary');
+  // The first lane meets both 429s and succeeds on its third attempt.
+  await expect(summary).toContainText('2 retried');
+  await expect(summary).not.toContainText('1 failed');
+  expect((await stats(request)).requests).toBe(4);
+});
+
+test('cancel aborts every request in flight, checked on the server', async ({ page, request }) => {
+  await openLive(page, fanOut(4, () => 'mock:latency=20000'));
+  await resetStats(request);
+  await page.getByTestId('run').click();
+  await expect.poll(async () => (await stats(request)).in_flight, { timeout: 10_000 }).toBe(4);
+  const cancelledAt = Date.now();
+  await page.getByTestId('cancel').click();
+  await expect.poll(async () => (await stats(request)).in_flight, { timeout: 5_000 }).toBe(0);
+  expect(Date.now() - cancelledAt).toBeLessThan(3_000);
+  const s = await stats(request);
+  expect(s.cancelled).toBe(4);
+  expect(s.completed).toBe(0);
+  // The run is over: nothing started after cancel.
+  await expect(page.getByTestId('cancel')).toBeDisabled();
+  await expect(page.getByTestId('live-summary')).toContainText('Cancelled');
+  await page.waitForTimeout(500);
+  expect((await stats(request)).requests).toBe(4);
+});
+
+test('a time-out fires and aborts the request', async ({ page, request }) => {
+  await openLive(page, fanOut(1, () => 'mock:stall'));
+  await page.getByTestId('timeout').fill('1');
+  await page.getByTestId('timeout').blur();
+  await resetStats(request);
+  await runAndWait(page);
+  await expect(page.getByTestId('live-summary')).toContainText('Time-out after 1 s');
+  const eager = await total(page, 'eager');
+  expect(eager).toBeGreaterThanOrEqual(1000);
+  expect(eager).toBeLessThan(1500);
+  await expect.poll(async () => (await stats(request)).in_flight).toBe(0);
+  expect((await stats(request)).cancelled).toBeGreaterThanOrEqual(1);
+});
+
+test('a stream cut off mid-way is reported, not hung', async ({ page }) => {
+  await openLive(page, fanOut(1, () => 'mock:tokens=10,tps=100,cut'));
+  await page.getByTestId('retries').uncheck();
+  await runAndWait(page);
+  await expect(page.getByTestId('live-summary')).toContainText('broke off');
+});
+
+test('an API key set in settings never shows in the page, its storage, console or export', async ({
+  page,
+}) => {
+  const key = 'sk-test-VERYSECRET-0123456789';
+  const consoleText: string[] = [];
+  page.on('console', (m) => consoleText.push(m.text()));
+  await openLive(page, fanOut(1, () => 'mock:key=the-right-key'));
+  await page.getByTestId('settings').locator('summary').click();
+  const keyField = page.getByTestId('provider-key');
+  await keyField.fill(key);
+  await keyField.blur();
+  await expect(keyField).toHaveAttribute('placeholder', /••••6789/);
+  await runAndWait(page);
+  // The mock server refuses the key, and the page says so in user words.
+  await expect(page.getByTestId('live-summary')).toContainText('Key rejected');
+
+  await page.getByTestId('settings').locator('summary').click();
+  const html = await page.content();
+  const text = await page.evaluate(() => document.body.innerText);
+  expect(html).not.toContain('VERYSECRET');
+  expect(text).not.toContain('VERYSECRET');
+  expect(consoleText.join('\n')).not.toContain('VERYSECRET');
+  expect(page.url()).not.toContain('VERYSECRET');
+  const local = await page.evaluate(() => JSON.stringify({ ...localStorage }));
+  expect(local).not.toContain('VERYSECRET');
+  // The key is kept for this tab only (remember-me is off).
+  const session = await page.evaluate(() => sessionStorage.getItem('chainlab.providers'));
+  expect(session).toContain('VERYSECRET');
+
+  const exportButton = page.getByTestId('export-trace');
+  if (await exportButton.count()) {
+    const download = page.waitForEvent('download');
+    await exportButton.click();
+    const file = await (await download).path();
+    const fs = await import('node:fs');
+    const exported = fs.readFileSync(file, 'utf8');
+    expect(exported.length).toBeGreaterThan(10);
+    expect(exported).not.toContain('VERYSECRET');
+  }
+});
+
+test('a simulated run needs no provider and no network', async ({ page, request }) => {
+  await openLive(page, fanOut(3, () => 'mock:latency=300'));
+  await page.getByTestId('mode-simulated').click();
+  await resetStats(request);
+  await page.getByTestId('run').click();
+  await expect(page.getByTestId('cancel')).toBeEnabled();
+  await expect(page.getByTestId('cancel')).toBeDisabled({ timeout: 10_000 });
+  await expect(page.getByTestId('run-kind-note')).toContainText('no key, no network');
+  expect((await stats(request)).requests).toBe(0);
+});
