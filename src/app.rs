@@ -3,6 +3,7 @@
 use crate::editor::{listen_for_shortcuts, storage, use_editor, ChainEditor, Editor, GalleryPanel};
 use crate::network_panel::NetworkPanel;
 use crate::race_runner::{describe_problems, start_race};
+use crate::share::SharePanel;
 use crate::state::{use_app_state, AppState};
 use crate::timeline::Timeline;
 use chainlab_core::gallery;
@@ -28,6 +29,7 @@ pub fn App() -> impl IntoView {
         </header>
         <main>
             <Toolbar />
+            <SharePanel />
             <NetworkPanel />
             <p class="description">{move || state.chain.with(|c| c.description.clone())}</p>
             {move || state.error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}

@@ -6,6 +6,7 @@ mod editor;
 mod network;
 mod network_panel;
 mod race_runner;
+mod share;
 mod state;
 mod timeline;
 
