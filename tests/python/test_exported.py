@@ -97,3 +97,41 @@ def broken(change) -> dict:
 def test_schema_refuses_invalid_chains(name: str, chain):
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(chain(), SCHEMA)
+
+
+RUST_MANIFEST = """[package]
+name = "exported-chain"
+version = "0.1.0"
+edition = "2021"
+
+[dependencies]
+futures = "0.3"
+tokio = { version = "1", features = ["macros", "rt", "time"] }
+
+[workspace]
+"""
+
+
+def test_rust_export_compiles_and_runs_both_variants(tmp_path: Path):
+    """One chain is enough to catch code that does not compile; uneven-branches is the
+    one where the staged and eager variants must differ (700 ms against 500 ms)."""
+    folder = EXPORTED / "uneven-branches"
+    expected = json.loads((folder / "expected.json").read_text())
+    (tmp_path / "src").mkdir()
+    (tmp_path / "Cargo.toml").write_text(RUST_MANIFEST)
+    (tmp_path / "src" / "main.rs").write_text((folder / "chain.rs").read_text())
+    env = {**os.environ, "CARGO_TARGET_DIR": str(ROOT / "target" / "exported-rust")}
+    done = subprocess.run(
+        ["cargo", "run", "-q", "--release"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=900, check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "warning" not in done.stderr, done.stderr
+    measured = dict(
+        (line.split(":")[0], int(line.split(":")[1].split()[0])) for line in done.stdout.splitlines()
+    )
+    for mode in ("staged", "eager"):
+        predicted = expected[f"{mode}_ms"]
+        assert predicted - 5 <= measured[mode] <= predicted + TOLERANCE_MS + TOLERANCE_SHARE * predicted, (
+            f"{mode}: ran in {measured[mode]} ms, ChainLab predicts {predicted} ms"
+        )

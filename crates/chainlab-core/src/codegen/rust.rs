@@ -146,9 +146,14 @@ fn step_functions(plan: &Plan, names: &Names, out: &mut String) {
             comment(&step.label),
             step.kind.name()
         );
+        // An input step ignores the state; the underscore keeps the compiler quiet.
+        let state = match step.kind {
+            StepKind::Input { .. } => "_state",
+            _ => "state",
+        };
         let _ = writeln!(
             out,
-            "fn {}(state: State) -> BoxFuture<'static, (String, String)> {{",
+            "fn {}({state}: State) -> BoxFuture<'static, (String, String)> {{",
             names.of(i)
         );
         out.push_str("    async move {\n");
