@@ -413,7 +413,7 @@ pub fn ChainEditor() -> impl IntoView {
                     </button>
                 </span>
             </div>
-            <p class="editor-message" data-testid="editor-message" role="status" aria-live="polite">
+            <p class="editor-message" data-testid="editor-message" aria-live="polite">
                 {move || editor.message.get()}
             </p>
             <div class="editor-body">

@@ -1,0 +1,99 @@
+// Page object for the chain editor, shared by the editor specs.
+import { expect, Page, Locator } from '@playwright/test';
+
+export type Mode = 'sequential' | 'staged' | 'eager';
+
+export class EditorPage {
+  readonly errors: string[] = [];
+
+  constructor(readonly page: Page) {
+    page.on('pageerror', (err) => this.errors.push(err.message));
+  }
+
+  /// Opens the page with nothing saved in the browser (a fresh visitor).
+  async open() {
+    await this.page.goto('/');
+    await this.page.evaluate(() => localStorage.clear());
+    await this.page.reload();
+    await expect(this.node('question')).toBeVisible();
+  }
+
+  node(id: string): Locator {
+    return this.page.getByTestId(`node-${id}`);
+  }
+
+  edge(from: string, to: string): Locator {
+    return this.page.getByTestId(`edge-${from}-${to}`);
+  }
+
+  message(): Locator {
+    return this.page.getByTestId('editor-message');
+  }
+
+  async load(key: string) {
+    await this.page.getByTestId('chain-select').selectOption(key);
+  }
+
+  /// Drags with the mouse from a step's output port onto another step.
+  async connect(from: string, to: string) {
+    const port = await this.page.getByTestId(`port-out-${from}`).boundingBox();
+    const target = await this.node(to).boundingBox();
+    if (!port || !target) throw new Error(`cannot see ${from} or ${to}`);
+    const mouse = this.page.mouse;
+    await mouse.move(port.x + port.width / 2, port.y + port.height / 2);
+    await mouse.down();
+    await mouse.move(target.x + target.width / 2, target.y + target.height / 2, { steps: 8 });
+    await mouse.up();
+  }
+
+  /// Drags a step by (dx, dy) screen pixels.
+  async drag(id: string, dx: number, dy: number) {
+    const box = await this.node(id).boundingBox();
+    if (!box) throw new Error(`cannot see ${id}`);
+    const mouse = this.page.mouse;
+    await mouse.move(box.x + 30, box.y + box.height / 2);
+    await mouse.down();
+    await mouse.move(box.x + 30 + dx, box.y + box.height / 2 + dy, { steps: 6 });
+    await mouse.up();
+  }
+
+  /// Presses Tab until the element with this test id has focus: proves it is
+  /// reachable from the keyboard.
+  async tabTo(testId: string, max = 300) {
+    for (let i = 0; i < max; i++) {
+      const here = await this.page.evaluate(() => document.activeElement?.getAttribute('data-testid'));
+      if (here === testId) return;
+      await this.page.keyboard.press('Tab');
+    }
+    throw new Error(`Tab never reached ${testId}`);
+  }
+
+  /// Runs the chain and reads the three totals.
+  async run(): Promise<Record<Mode, number>> {
+    await this.page.getByTestId('run').click();
+    return this.totals();
+  }
+
+  async totals(): Promise<Record<Mode, number>> {
+    const read = async (mode: Mode) => {
+      const cell = this.page.getByTestId(`total-${mode}`);
+      await expect(cell).toHaveText(/^\d+ ms$/, { timeout: 30_000 });
+      return parseInt((await cell.textContent()) ?? '', 10);
+    };
+    return { sequential: await read('sequential'), staged: await read('staged'), eager: await read('eager') };
+  }
+}
+
+/// The research assistant's figures from the design: 2500, 1700 and 1600 ms. Browser
+/// timers fire late, more so on a busy machine and more so for the seven steps in a
+/// row of a sequential run, so the margin is generous above and tight below.
+export function expectResearchAssistantTotals(t: Record<Mode, number>) {
+  const near = (measured: number, predicted: number) => {
+    expect(measured).toBeGreaterThanOrEqual(predicted - 5);
+    expect(measured).toBeLessThanOrEqual(predicted * 1.12 + 30);
+  };
+  near(t.sequential, 2500);
+  near(t.staged, 1700);
+  near(t.eager, 1600);
+  expect(t.eager).toBeLessThan(t.sequential);
+}
