@@ -233,3 +233,29 @@ test('export code in each language', async ({ browser }) => {
   }
   await context.close();
 });
+
+test('a link too long to paste safely offers the JSON file instead', async ({ browser }) => {
+  const context = await browser.newContext();
+  const { page, seen } = await freshPage(context);
+  // Random text barely compresses: about 12,000 characters of link.
+  const noise = Array.from({ length: 9000 }, () => Math.random().toString(36)[2]).join('');
+  await page.getByTestId('import').setInputFiles({
+    name: 'long.json',
+    mimeType: 'application/json',
+    buffer: Buffer.from(JSON.stringify({ ...twoSteps, description: noise })),
+  });
+  await expect(page.getByTestId('node-reply')).toBeVisible();
+  await page.getByTestId('share').click();
+  const length = (await page.getByTestId('share-link').inputValue()).length;
+  expect(length).toBeGreaterThan(8000);
+  await expect(page.getByText('chat apps and mail may cut it')).toBeVisible();
+  await expect(page.getByTestId('share-qr')).toHaveCount(0);
+  await expect(page.getByText('too long for a QR code')).toBeVisible();
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Download JSON file' }).click(),
+  ]);
+  expect(download.suggestedFilename()).toBe('shared-by-a-colleague.chainlab.json');
+  expect(seen.errors).toEqual([]);
+  await context.close();
+});
