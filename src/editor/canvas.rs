@@ -5,7 +5,7 @@
 
 use super::{use_editor, Editor, View, MAX_ZOOM, MIN_ZOOM};
 use chainlab_core::edit::{self, NewStep};
-use chainlab_core::layout::{self, NODE_HEIGHT, NODE_WIDTH};
+use chainlab_core::layout::{self, BAND_LABEL, BAND_PADDING, NODE_HEIGHT, NODE_WIDTH};
 use chainlab_core::model::{LatencyModel, Position};
 use chainlab_core::{Millis, Step, StepId};
 use leptos::ev;
@@ -174,7 +174,9 @@ pub fn Canvas() -> impl IntoView {
         } else if !was_selected {
             editor.selected.set(vec![id.clone()]);
         }
-        if editor.inspecting.with_untracked(Option::is_some) {
+        // Selecting a step with the pointer opens it in the inspector; Shift-clicks
+        // only switch an inspector that is already open.
+        if !shift || editor.inspecting.with_untracked(Option::is_some) {
             editor.inspecting.set(Some(id));
         }
         let ids = editor.selected.get_untracked();
@@ -276,6 +278,14 @@ pub fn Canvas() -> impl IntoView {
         }
         gesture.set(Gesture::Idle);
     };
+    // The svg holds the pointer during a press, so a double click reaches it rather
+    // than the node: find the step under the pointer.
+    let on_double_click = move |ev: ev::MouseEvent| {
+        let at = to_canvas(ev.client_x(), ev.client_y());
+        if let Some(id) = chain.with_untracked(|c| layout::step_at(c, at.0, at.1).cloned()) {
+            editor.inspect(id);
+        }
+    };
     let on_wheel = move |ev: ev::WheelEvent| {
         ev.prevent_default();
         let (left, top) = svg_ref
@@ -332,9 +342,16 @@ pub fn Canvas() -> impl IntoView {
             editor.view.set(View::default());
             return;
         };
+        // Room for the "runs together" bands and their labels around the steps.
+        let (l, t, r, b) = (
+            l - BAND_PADDING,
+            t - BAND_PADDING - BAND_LABEL,
+            r + BAND_PADDING,
+            b + BAND_PADDING,
+        );
         let rect = svg.get_bounding_client_rect();
         let (w, h) = (rect.width().max(200.0), rect.height().max(150.0));
-        let pad = 40.0;
+        let pad = 16.0;
         let zoom = ((w - 2.0 * pad) / (r - l))
             .min((h - 2.0 * pad) / (b - t))
             .clamp(MIN_ZOOM, 1.2);
@@ -379,6 +396,7 @@ pub fn Canvas() -> impl IntoView {
                 on:pointercancel=move |_| gesture.set(Gesture::Idle)
                 on:wheel=on_wheel
                 on:keydown=on_key
+                on:dblclick=on_double_click
             >
                 <defs>
                     <marker
@@ -636,7 +654,6 @@ fn node(
                     editor.inspect(key_id.clone());
                 }
             }
-            on:dblclick=move |_| editor.inspect(id.clone())
         >
             <rect class="focus-ring" x="-6" y="-6" width=NODE_WIDTH + 12.0 height=NODE_HEIGHT + 12.0 rx="12"></rect>
             <rect class="body" width=NODE_WIDTH height=NODE_HEIGHT rx="8"></rect>
@@ -648,7 +665,7 @@ fn node(
                 {latency}
             </text>
             <text class="label" x="18" y="50">
-                {move || clip(&label(), 22)}
+                {move || clip(&label(), 20)}
             </text>
             {move || {
                 trouble

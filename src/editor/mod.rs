@@ -366,7 +366,7 @@ pub fn ChainEditor() -> impl IntoView {
                         disabled=move || nothing_selected.get() || running.get()
                         on:click=move |_| editor.duplicate_selected()
                     >
-                        "⧉ Duplicate"
+                        "Duplicate"
                     </button>
                     <button
                         data-testid="layout"

@@ -364,7 +364,7 @@ pub fn validation() -> Chain {
             ),
             http(
                 "known",
-                "Known-address lookup",
+                "Address lookup",
                 &["form"],
                 "https://db.example.org/blocked?q={{form}}",
                 300,

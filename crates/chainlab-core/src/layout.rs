@@ -20,6 +20,8 @@ pub const ROW_PITCH: f64 = 104.0;
 pub const MARGIN: f64 = 48.0;
 /// How far a "runs together" band reaches beyond its steps.
 pub const BAND_PADDING: f64 = 18.0;
+/// Room above the steps for a band's "runs together" label.
+pub const BAND_LABEL: f64 = 24.0;
 
 /// Barycenter sweeps are cheap; a few dozen settle any chain that fits on a canvas.
 const SWEEPS: usize = 24;
@@ -188,22 +190,26 @@ pub fn layout(chain: &Chain) -> Result<Layout, CycleError> {
         }
     }
 
+    // Placeholders keep their rows, so an edge that skips levels passes through an
+    // empty slot instead of behind a step it does not touch.
+    let tallest = best.iter().map(Vec::len).max().unwrap_or(0);
+    let mut positions = vec![Position::default(); n];
+    for (c, layer) in best.iter().enumerate() {
+        // Shorter columns are centred against the tallest one.
+        let offset = (tallest - layer.len()) as f64 / 2.0;
+        for (r, &node) in layer.iter().enumerate() {
+            if node < n {
+                positions[node] = Position {
+                    x: MARGIN + c as f64 * COLUMN_PITCH,
+                    y: MARGIN + (offset + r as f64) * ROW_PITCH,
+                };
+            }
+        }
+    }
     let columns: Vec<Vec<usize>> = best
         .into_iter()
         .map(|layer| layer.into_iter().filter(|&node| node < n).collect())
         .collect();
-    let tallest = columns.iter().map(Vec::len).max().unwrap_or(0);
-    let mut positions = vec![Position::default(); n];
-    for (c, column) in columns.iter().enumerate() {
-        // Shorter columns are centred against the tallest one.
-        let offset = (tallest - column.len()) as f64 / 2.0;
-        for (r, &i) in column.iter().enumerate() {
-            positions[i] = Position {
-                x: MARGIN + c as f64 * COLUMN_PITCH,
-                y: MARGIN + (offset + r as f64) * ROW_PITCH,
-            };
-        }
-    }
     Ok(Layout { columns, positions })
 }
 
@@ -268,7 +274,7 @@ pub fn bands(chain: &Chain) -> Option<Vec<Band>> {
         .map(|s| s.position.y)
         .fold(f64::INFINITY, f64::min)
         - BAND_PADDING
-        - 24.0;
+        - BAND_LABEL;
     let bottom = chain
         .steps
         .iter()

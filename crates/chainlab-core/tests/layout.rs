@@ -188,3 +188,40 @@ fn hit_tests_find_steps_under_a_point_and_in_a_box() {
         chainlab_core::layout::steps_in(&chain, (b.x + 1.0, b.y + 1.0), (b.x + 2.0, b.y + 2.0));
     assert_eq!(just_b, vec![StepId::new("b")]);
 }
+
+#[test]
+fn gallery_edges_pass_behind_no_other_step() {
+    for example in gallery::EXAMPLES {
+        let chain = (example.chain)();
+        for to in &chain.steps {
+            for input in &to.inputs {
+                let from = chain.steps.iter().find(|s| &s.id == input).expect("input");
+                let (x1, y1) = (
+                    from.position.x + NODE_WIDTH,
+                    from.position.y + NODE_HEIGHT / 2.0,
+                );
+                let (x2, y2) = (to.position.x, to.position.y + NODE_HEIGHT / 2.0);
+                for k in 0..=50 {
+                    let t = f64::from(k) / 50.0;
+                    let (x, y) = (x1 + (x2 - x1) * t, y1 + (y2 - y1) * t);
+                    let hidden_by = chain.steps.iter().find(|s| {
+                        s.id != from.id
+                            && s.id != to.id
+                            && x > s.position.x
+                            && x < s.position.x + NODE_WIDTH
+                            && y > s.position.y
+                            && y < s.position.y + NODE_HEIGHT
+                    });
+                    assert!(
+                        hidden_by.is_none(),
+                        "{}: edge {} -> {} passes behind {:?}",
+                        example.key,
+                        from.id,
+                        to.id,
+                        hidden_by.map(|s| &s.id)
+                    );
+                }
+            }
+        }
+    }
+}
