@@ -7,6 +7,7 @@ use super::{use_editor, Editor, View, MAX_ZOOM, MIN_ZOOM};
 use chainlab_core::edit::{self, NewStep};
 use chainlab_core::layout::{self, BAND_LABEL, BAND_PADDING, NODE_HEIGHT, NODE_WIDTH};
 use chainlab_core::model::{LatencyModel, Position};
+use chainlab_core::race::StepState;
 use chainlab_core::{Millis, Step, StepId};
 use leptos::ev;
 use leptos::prelude::*;
@@ -596,6 +597,11 @@ fn node(
         let id = id.clone();
         move |_| problems.with(|p| p.get(&id).cloned().unwrap_or_default())
     });
+    // What the step is doing at the timeline's cursor, so the canvas shows the race.
+    let run_state = Memo::new({
+        let id = id.clone();
+        move |_| editor.app.step_state(&id)
+    });
     let position = move || look.with(|l| l.as_ref().map(|l| l.3).unwrap_or_default());
     let transform = move || {
         let Position { x, y } = position();
@@ -631,6 +637,7 @@ fn node(
             class=move || format!("node {}", kind().key())
             class:selected=move || selected.get()
             class:has-problem=move || trouble.with(|t| !t.is_empty())
+            data-run-state=move || run_state.get().map(StepState::name)
             transform=transform
             tabindex="0"
             role="button"
@@ -682,6 +689,18 @@ fn node(
                         }
                     })
             }}
+            {move || {
+                run_state
+                    .get()
+                    .filter(|state| *state != StepState::Waiting)
+                    .map(|state| {
+                        view! {
+                            <text class="run-state" x="0" y=NODE_HEIGHT + 16.0>
+                                {run_state_words(state)}
+                            </text>
+                        }
+                    })
+            }}
             <circle class="port in" cx="0" cy=NODE_HEIGHT / 2.0 r="6"></circle>
             <circle
                 class="port out"
@@ -692,6 +711,21 @@ fn node(
                 on:pointerdown=move |ev| on_port_down(port_id.clone(), ev)
             ></circle>
         </g>
+    }
+}
+
+/// The words under a step for its state at the timeline's cursor (colour is never the
+/// only cue).
+fn run_state_words(state: StepState) -> &'static str {
+    match state {
+        StepState::Waiting => "waiting for inputs",
+        StepState::Held => "ready, held back by the mode",
+        StepState::Queued => "queued for a slot",
+        StepState::Running => "running…",
+        StepState::Streaming => "streaming…",
+        StepState::Done => "done ✓",
+        StepState::Failed => "failed ✗",
+        StepState::Skipped => "skipped: an input failed",
     }
 }
 

@@ -107,10 +107,6 @@ fn Panel(id: StepId) -> impl IntoView {
                     }
                 />
             </label>
-            {
-                let id = id.clone();
-                move || kind.get().map(|k| kind_fields(editor, &id, k, inputs))
-            }
             <fieldset class="inputs">
                 <legend>"Takes input from"</legend>
                 {
@@ -165,6 +161,10 @@ fn Panel(id: StepId) -> impl IntoView {
                     }
                 }
             </fieldset>
+            {
+                let id = id.clone();
+                move || kind.get().map(|k| kind_fields(editor, &id, k, inputs))
+            }
             <fieldset class="latency">
                 <legend>"Simulated latency"</legend>
                 <label class="field">
