@@ -86,11 +86,15 @@ impl Share {
     fn restore(&self) {
         if let Some(chain) = self.before.get_untracked() {
             self.put(chain);
-            self.before.set(None);
+            self.forget_before();
             self.load_error.set(None);
-            if let Some(storage) = storage() {
-                let _ = storage.remove_item(BEFORE_LINK_KEY);
-            }
+        }
+    }
+
+    fn forget_before(&self) {
+        self.before.set(None);
+        if let Some(storage) = storage() {
+            let _ = storage.remove_item(BEFORE_LINK_KEY);
         }
     }
 
@@ -321,6 +325,14 @@ pub fn SharePanel() -> impl IntoView {
                                 "↩ Restore “"
                                 {chain.name}
                                 "”, the chain you had open before"
+                            </button>
+                            <button
+                                data-testid="restore-forget"
+                                title="Forget the chain kept from before the link"
+                                aria-label="Forget the chain kept from before the link"
+                                on:click=move |_| share.forget_before()
+                            >
+                                "✕"
                             </button>
                         }
                     })

@@ -93,6 +93,14 @@ test('a link pasted into an open page loads without a reload, and a c0 link stil
   await page.evaluate((frag) => (location.hash = frag), c0(JSON.stringify(twoSteps)));
   await expect(page.getByTestId('node-reply')).toBeVisible();
   await expect(page.getByTestId('restore')).toBeVisible();
+  // Kept across a reload until restored or forgotten.
+  await page.reload();
+  await expect(page.getByTestId('node-reply')).toBeVisible();
+  await page.getByTestId('restore-forget').click();
+  await expect(page.getByTestId('restore')).toHaveCount(0);
+  await page.reload();
+  await expect(page.getByTestId('node-reply')).toBeVisible();
+  await expect(page.getByTestId('restore')).toHaveCount(0);
   await context.close();
 });
 
