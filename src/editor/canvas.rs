@@ -73,7 +73,7 @@ fn latency_text(step: &Step, seed: u64) -> String {
     }
 }
 
-pub fn zoom_by(editor: Editor, factor: f64) {
+fn zoom_by(editor: Editor, factor: f64) {
     // Zoom around the middle of a typical canvas.
     zoom_around(editor, factor, (400.0, 240.0));
 }
@@ -326,8 +326,14 @@ pub fn Canvas() -> impl IntoView {
             _ => None,
         };
         if let Some((dx, dy)) = by {
-            if !selected.is_empty() {
-                ev.prevent_default();
+            ev.prevent_default();
+            if selected.is_empty() {
+                // Nothing selected: the arrows pan the view instead.
+                editor.view.update(|v| {
+                    v.x -= dx * 4.0;
+                    v.y -= dy * 4.0;
+                });
+            } else {
                 editor.edit(Some("arrow keys"), true, |c| {
                     edit::move_steps(c, &selected, dx, dy)
                 });
@@ -335,6 +341,21 @@ pub fn Canvas() -> impl IntoView {
         }
     };
 
+    // Wheel zoom must cancel the page's scroll, which a passive listener (what a
+    // delegated `on:wheel` gets) cannot do.
+    Effect::new(move |_| {
+        let Some(svg) = svg_ref.get() else { return };
+        let listener = wasm_bindgen::closure::Closure::<dyn Fn(ev::WheelEvent)>::new(on_wheel);
+        let options = web_sys::AddEventListenerOptions::new();
+        options.set_passive(false);
+        let _ = svg.add_event_listener_with_callback_and_add_event_listener_options(
+            "wheel",
+            listener.as_ref().unchecked_ref(),
+            &options,
+        );
+        // The canvas is mounted once and lives as long as the page.
+        listener.forget();
+    });
     // Fit the chain into the canvas when asked (gallery load, auto-layout, button).
     Effect::new(move |_| {
         editor.fit_request.track();
@@ -387,6 +408,7 @@ pub fn Canvas() -> impl IntoView {
                 data-testid="canvas"
                 node_ref=svg_ref
                 role="group"
+                tabindex="0"
                 aria-label=move || {
                     chain.with(|c| format!("Canvas: {} with {} steps", c.name, c.steps.len()))
                 }
@@ -395,7 +417,6 @@ pub fn Canvas() -> impl IntoView {
                 on:pointermove=on_move
                 on:pointerup=on_up
                 on:pointercancel=move |_| gesture.set(Gesture::Idle)
-                on:wheel=on_wheel
                 on:keydown=on_key
                 on:dblclick=on_double_click
             >
@@ -412,7 +433,7 @@ pub fn Canvas() -> impl IntoView {
                         <path d="M0,0 L10,5 L0,10 z"></path>
                     </marker>
                 </defs>
-                <g transform=transform>
+                <g class="viewport" transform=transform>
                     {move || {
                         bands
                             .get()
@@ -514,6 +535,27 @@ pub fn Canvas() -> impl IntoView {
                     }}
                 </g>
             </svg>
+            <div class="canvas-controls" role="group" aria-label="View">
+                <button
+                    data-testid="zoom-in"
+                    aria-label="Zoom in"
+                    title="Zoom in (or scroll on the canvas)"
+                    on:click=move |_| zoom_by(editor, 1.25)
+                >
+                    "+"
+                </button>
+                <button
+                    data-testid="zoom-out"
+                    aria-label="Zoom out"
+                    title="Zoom out (or scroll on the canvas)"
+                    on:click=move |_| zoom_by(editor, 0.8)
+                >
+                    "−"
+                </button>
+                <button data-testid="fit" title="Show the whole chain" on:click=move |_| editor.fit()>
+                    "Fit to view"
+                </button>
+            </div>
             {move || {
                 chain
                     .with(|c| c.steps.is_empty())
@@ -528,7 +570,7 @@ pub fn Canvas() -> impl IntoView {
             <p class="canvas-help" id="canvas-help">
                 "Drag a step to move it; drag from its right-hand dot onto another step to connect them. "
                 "Shift-click or Shift-drag to select several. Drag the background to pan, scroll to zoom. "
-                "Keyboard: Tab to a step, arrows move it, Enter opens it, Delete removes it, Ctrl+Z undoes."
+                "Keyboard: Tab to a step, arrows move it, Enter opens it, Delete removes it, Ctrl+Z undoes; on the empty canvas, arrows pan."
             </p>
         </div>
     }

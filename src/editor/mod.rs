@@ -377,25 +377,6 @@ pub fn ChainEditor() -> impl IntoView {
                         "▦ Auto-layout"
                     </button>
                 </span>
-                <span class="tools" role="group" aria-label="View">
-                    <button
-                        data-testid="zoom-in"
-                        aria-label="Zoom in"
-                        on:click=move |_| canvas::zoom_by(editor, 1.25)
-                    >
-                        "+"
-                    </button>
-                    <button
-                        data-testid="zoom-out"
-                        aria-label="Zoom out"
-                        on:click=move |_| canvas::zoom_by(editor, 0.8)
-                    >
-                        "−"
-                    </button>
-                    <button data-testid="fit" on:click=move |_| editor.fit()>
-                        "Fit to view"
-                    </button>
-                </span>
                 <span class="tools" role="group" aria-label="Chain">
                     <button
                         data-testid="new-chain"

@@ -34,8 +34,14 @@ export class EditorPage {
     await this.page.getByTestId('chain-select').selectOption(key);
   }
 
+  /// Scrolls the whole canvas into the window: mouse moves do not scroll.
+  async showCanvas() {
+    await this.page.getByTestId('canvas').evaluate((el) => el.scrollIntoView({ block: 'center' }));
+  }
+
   /// Drags with the mouse from a step's output port onto another step.
   async connect(from: string, to: string) {
+    await this.showCanvas();
     const port = await this.page.getByTestId(`port-out-${from}`).boundingBox();
     const target = await this.node(to).boundingBox();
     if (!port || !target) throw new Error(`cannot see ${from} or ${to}`);
@@ -48,6 +54,7 @@ export class EditorPage {
 
   /// Drags a step by (dx, dy) screen pixels.
   async drag(id: string, dx: number, dy: number) {
+    await this.showCanvas();
     const box = await this.node(id).boundingBox();
     if (!box) throw new Error(`cannot see ${id}`);
     const mouse = this.page.mouse;
