@@ -1,6 +1,7 @@
 import { test, expect, Page, BrowserContext } from '@playwright/test';
 import { deflateRawSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
+import jsQR from 'jsqr';
 
 // Share links, chain files and exported code, as a person meets them. Links are
 // built here the way the format says (c1 = base64url of raw deflate of the chain's
@@ -41,6 +42,29 @@ function watch(page: Page) {
   return seen;
 }
 
+/// Draws the QR code's SVG onto a canvas in the page and reads it back with jsQR, as
+/// a phone camera would: proof that the code holds the link, not only that it is drawn.
+async function scanQr(page: Page): Promise<string | undefined> {
+  const size = 700;
+  const pixels = await page.getByTestId('share-qr').evaluate(async (svg, size) => {
+    const xml = new XMLSerializer().serializeToString(svg);
+    const url = URL.createObjectURL(new Blob([xml], { type: 'image/svg+xml' }));
+    const image = new Image();
+    await new Promise((ok, fail) => {
+      image.onload = ok;
+      image.onerror = fail;
+      image.src = url;
+    });
+    const canvas = document.createElement('canvas');
+    canvas.width = canvas.height = size;
+    const context = canvas.getContext('2d')!;
+    context.drawImage(image, 0, 0, size, size);
+    URL.revokeObjectURL(url);
+    return Array.from(context.getImageData(0, 0, size, size).data);
+  }, size);
+  return jsQR(Uint8ClampedArray.from(pixels), size, size)?.data;
+}
+
 async function freshPage(context: BrowserContext) {
   const page = await context.newPage();
   const seen = watch(page);
@@ -65,6 +89,7 @@ test('a shared link opens the chain in another browser, and the old chain comes 
   await expect(qr).toBeVisible();
   // Projector-sized: at least 300 CSS pixels across.
   expect((await qr.boundingBox())!.width).toBeGreaterThanOrEqual(300);
+  expect(await scanQr(page)).toBe(link);
   expect(seen.errors).toEqual([]);
   expect(seen.csp).toEqual([]);
 
