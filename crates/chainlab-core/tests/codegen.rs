@@ -106,3 +106,30 @@ fn step_ids_become_unique_identifiers() {
         "state keys stay the step ids"
     );
 }
+
+#[test]
+fn credentials_never_reach_exported_code() {
+    let mut chain = gallery::uneven_branches();
+    if let chainlab_core::StepKind::Http(http) = &mut chain.steps[2].kind {
+        http.headers = vec![
+            chainlab_core::model::Header {
+                name: "Authorization".into(),
+                value: "Bearer sk-live-secret".into(),
+            },
+            chainlab_core::model::Header {
+                name: "Accept".into(),
+                value: "application/json".into(),
+            },
+        ];
+    }
+    let plan = Plan::new(chain).expect("valid");
+    for language in Language::ALL {
+        let code = export(&plan, language);
+        assert!(!code.contains("sk-live"), "{language:?}");
+        assert!(
+            code.contains("Authorization: <your secret>"),
+            "{language:?}"
+        );
+        assert!(code.contains("Accept: application/json"), "{language:?}");
+    }
+}
