@@ -33,6 +33,7 @@ TOLERANCE_SHARE = 0.05
 
 def test_the_gallery_was_exported():
     assert len(CHAINS) >= 2, f"no exported chains in {EXPORTED}: run the export_gallery example first"
+    assert "every-field" in CHAINS
 
 
 def run(program: Path) -> dict:
