@@ -59,7 +59,11 @@ fn gallery_links_are_short() {
             json.len()
         );
         let with_address = "https://chainlab.example.org/#".len() + ours;
-        assert!(with_address < 2_000, "{}: {with_address} characters", example.key);
+        assert!(
+            with_address < 2_000,
+            "{}: {with_address} characters",
+            example.key
+        );
         assert!(ours <= typescript, "{}: {ours} > {typescript}", example.key);
         assert!(ours <= mermaid, "{}: {ours} > {mermaid}", example.key);
     }
