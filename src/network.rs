@@ -504,9 +504,11 @@ pub fn start_live_race(
                 break;
             }
             update(&|race| race.start(mode, clock.now()));
-            let observe = |span: &Span| update(&|race| race.record(mode, span));
+            let batch = SpanBatch::new(mode, update);
+            let observe = |span: &Span| batch.push(span);
             let options = RunOptions { mode, limit };
             let trace = run_with(&plan, options, &policy, &runner, &clock, &observe).await;
+            batch.drop_pending();
             update(&|race| race.finish(&trace));
             net.summary.update(|lines| lines.push(summarize(&trace)));
             measured = Some(trace);
@@ -534,6 +536,48 @@ pub fn start_live_race(
             )));
         }
     });
+}
+
+/// Span changes collected for one frame: a live run of many fast requests changes
+/// spans far more often than a screen can show, and redrawing the race for each one
+/// would cost more than the requests themselves.
+struct SpanBatch<U> {
+    mode: Mode,
+    update: U,
+    pending: Rc<RefCell<Vec<Span>>>,
+}
+
+/// How long span changes wait to be drawn together.
+const FRAME_MS: u32 = 16;
+
+impl<U: Fn(&dyn Fn(&mut Race)) + Copy + 'static> SpanBatch<U> {
+    fn new(mode: Mode, update: U) -> Self {
+        Self {
+            mode,
+            update,
+            pending: Rc::new(RefCell::new(Vec::new())),
+        }
+    }
+
+    fn push(&self, span: &Span) {
+        let mut pending = self.pending.borrow_mut();
+        if pending.is_empty() {
+            let (pending, mode, update) = (Rc::clone(&self.pending), self.mode, self.update);
+            spawn_local(async move {
+                gloo_timers::future::TimeoutFuture::new(FRAME_MS).await;
+                let spans = pending.take();
+                if !spans.is_empty() {
+                    update(&|race| spans.iter().for_each(|s| race.record(mode, s)));
+                }
+            });
+        }
+        pending.push(span.clone());
+    }
+
+    /// Forgets changes not drawn yet: the finished trace replaces them.
+    fn drop_pending(&self) {
+        self.pending.borrow_mut().clear();
+    }
 }
 
 /// What a live lane met, in one line: its time, its attempts and retries, and why

@@ -550,5 +550,12 @@ async fn json_endpoint(
 
 /// Serves on `listener` until the process ends.
 pub async fn serve(listener: tokio::net::TcpListener, server: Server) -> std::io::Result<()> {
+    // Without TCP_NODELAY, Nagle's algorithm holds each small streamed event until the
+    // client's delayed ACK (about 40 ms): every answer would take that long.
+    use axum::serve::ListenerExt;
+    let listener = listener.tap_io(|tcp| {
+        // A socket that refuses the option still serves, only slower.
+        let _ = tcp.set_nodelay(true);
+    });
     axum::serve(listener, router(server)).await
 }
