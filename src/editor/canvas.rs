@@ -181,7 +181,8 @@ pub fn Canvas() -> impl IntoView {
             editor.inspecting.set(Some(id));
         }
         let ids = editor.selected.get_untracked();
-        if ids.is_empty() {
+        // While a race runs the chain stays as the race has it: select, but do not move.
+        if ids.is_empty() || editor.running() {
             return;
         }
         capture(&ev);
@@ -197,6 +198,9 @@ pub fn Canvas() -> impl IntoView {
         }
         ev.stop_propagation();
         ev.prevent_default();
+        if editor.running() {
+            return;
+        }
         capture(&ev);
         gesture.set(Gesture::Connect {
             from: id,

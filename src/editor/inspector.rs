@@ -85,6 +85,8 @@ fn Panel(id: StepId) -> impl IntoView {
                     "✕"
                 </button>
             </div>
+            // While a race runs the chain stays as the race has it.
+            <fieldset class="plain" disabled=move || editor.app.running()>
             <ul class="problems" role="alert">
                 {move || problems.get().into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}
             </ul>
@@ -211,6 +213,7 @@ fn Panel(id: StepId) -> impl IntoView {
                     })
                 }
             }
+            </fieldset>
         </aside>
     }
 }

@@ -84,7 +84,7 @@ impl Editor {
         editor
     }
 
-    fn running(&self) -> bool {
+    pub fn running(&self) -> bool {
         self.app
             .race
             .with_untracked(|r| r.as_ref().is_some_and(Race::is_running))
