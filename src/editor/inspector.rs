@@ -208,7 +208,7 @@ fn Panel(id: StepId) -> impl IntoView {
                     matches!(kind.get(), Some(NewStep::Llm | NewStep::Http)).then(|| {
                         view! {
                             {textarea_field(editor, &id, "Simulated output", "sim-output", getter(|s| s.sim.output.clone()), |s, v| s.sim.output = v)}
-                            {available_inputs(inputs)}
+                            {available_inputs(editor, &id, inputs, "simulated output", |s, r| s.sim.output.push_str(r))}
                         }
                     })
                 }
@@ -340,22 +340,47 @@ fn number_field(
     }
 }
 
-/// The `{{name}}` of each input, offered for templates.
-fn available_inputs(inputs: Memo<Vec<StepId>>) -> impl IntoView {
+/// The `{{name}}` of each input, offered for templates: pressing one adds it to the
+/// end of `field` (named for people as `field_name`).
+fn available_inputs(
+    editor: Editor,
+    id: &StepId,
+    inputs: Memo<Vec<StepId>>,
+    field_name: &'static str,
+    append: fn(&mut Step, &str),
+) -> impl IntoView {
+    let id = id.clone();
     view! {
         <p class="hint available">
-            "Inputs a template can use: "
+            "Inputs a template can use (press to add to the " {field_name} "): "
             {move || {
                 let names = inputs.get();
                 if names.is_empty() {
-                    view! { <em>"none yet: connect a step into this one"</em> }.into_any()
-                } else {
-                    names
-                        .into_iter()
-                        .map(|n| view! { <code>{format!("{{{{{n}}}}}")}</code> " " })
-                        .collect_view()
-                        .into_any()
+                    return view! { <em>"none yet: connect a step into this one"</em> }.into_any();
                 }
+                names
+                    .into_iter()
+                    .map(|n| {
+                        let reference = format!("{{{{{n}}}}}");
+                        let (id, added) = (id.clone(), reference.clone());
+                        view! {
+                            <button
+                                class="reference"
+                                data-testid=format!("insert-{n}")
+                                aria-label=format!("Add {reference} to the {field_name}")
+                                on:click=move |_| {
+                                    editor.seal();
+                                    set_field(editor, &id, field_name, |s| append(s, &added));
+                                    editor.seal();
+                                }
+                            >
+                                <code>{reference.clone()}</code>
+                            </button>
+                            " "
+                        }
+                    })
+                    .collect_view()
+                    .into_any()
             }}
         </p>
     }
@@ -388,7 +413,7 @@ fn kind_fields(editor: Editor, id: &StepId, kind: NewStep, inputs: Memo<Vec<Step
                 {textarea_field(editor, id, "Prompt template", "prompt",
                     getter(|s| match &s.kind { StepKind::Llm(l) => l.prompt.clone(), _ => String::new() }),
                     |s, v| if let StepKind::Llm(l) = &mut s.kind { l.prompt = v })}
-                {available_inputs(inputs)}
+                {available_inputs(editor, id, inputs, "prompt template", |s, r| if let StepKind::Llm(l) = &mut s.kind { l.prompt.push_str(r) })}
                 {number_field(editor, id, "Temperature", "temperature",
                     getter(|s| match &s.kind { StepKind::Llm(l) => l.temperature.to_string(), _ => String::new() }),
                     |s, v| if let StepKind::Llm(l) = &mut s.kind { l.temperature = v as f32 })}
@@ -420,7 +445,7 @@ fn kind_fields(editor: Editor, id: &StepId, kind: NewStep, inputs: Memo<Vec<Step
                     {text_field(editor, id, "JSON pointer to keep (e.g. /results/0)", "json-pointer",
                         getter(|s| match &s.kind { StepKind::Http(h) => h.json_pointer.clone(), _ => String::new() }),
                         |s, v| if let StepKind::Http(h) = &mut s.kind { h.json_pointer = v })}
-                    {available_inputs(inputs)}
+                    {available_inputs(editor, id, inputs, "body template", |s, r| if let StepKind::Http(h) = &mut s.kind { h.body.push_str(r) })}
                 </fieldset>
             }
             .into_any()
@@ -459,7 +484,7 @@ fn kind_fields(editor: Editor, id: &StepId, kind: NewStep, inputs: Memo<Vec<Step
                     {textarea_field(editor, id, "Template (for 'fill a template')", "template",
                         getter(|s| match &s.kind { StepKind::Transform(t) => t.template.clone(), _ => String::new() }),
                         |s, v| if let StepKind::Transform(t) = &mut s.kind { t.template = v })}
-                    {available_inputs(inputs)}
+                    {available_inputs(editor, id, inputs, "template", |s, r| if let StepKind::Transform(t) = &mut s.kind { t.template.push_str(r) })}
                 </fieldset>
             }
             .into_any()

@@ -23,7 +23,10 @@ test('a validation problem is shown on the step it concerns, and goes when fixed
   await expect(page.getByTestId('run')).toBeDisabled();
 
   // Fixed: the badge goes and the chain can run again.
-  await prompt.fill('Summarize {{search_b}}');
+  // The offered name goes into the template at a press.
+  await prompt.fill('Summarize ');
+  await page.getByTestId('inspector').locator('.kind-fields').getByTestId('insert-search_b').click();
+  await expect(prompt).toHaveValue('Summarize {{search_b}}');
   await expect(editor.node('summarize_b')).not.toHaveClass(/has-problem/);
   await expect(page.getByTestId('run')).toBeEnabled();
   expect(editor.errors).toEqual([]);
