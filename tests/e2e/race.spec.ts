@@ -24,7 +24,7 @@ test('uneven branches: eager beats staged beats sequential', async ({ page }) =>
   expect(Math.abs(staged - 700)).toBeLessThanOrEqual(50);
   expect(Math.abs(sequential - 900)).toBeLessThanOrEqual(60);
 
-  await expect(page.getByRole('status')).toContainText('eager finished first', { ignoreCase: true });
+  await expect(page.getByText(/eager finished first/i)).toBeVisible();
   expect(errors).toEqual([]);
 });
 
@@ -35,7 +35,8 @@ test('switching chains resets the race without breaking the page', async ({ page
   await page.getByTestId('run').click();
   await total(page, 'sequential');
   await page.getByTestId('chain-select').selectOption('uneven-branches');
-  await expect(page.getByTestId('total-eager')).toHaveText('—');
+  // No total of the old chain survives the switch.
+  await expect(page.getByTestId('total-eager').filter({ hasText: /\d+ ms/ })).toHaveCount(0);
   await expect(page.getByTestId('node-d')).toBeVisible();
   await page.getByTestId('run').click();
   expect(await total(page, 'eager')).toBeLessThan(await total(page, 'sequential'));
