@@ -5,9 +5,12 @@
 use crate::clock::BrowserClock;
 use crate::state::AppState;
 use chainlab_core::race::Race;
-use chainlab_core::{run_with, Clock, Plan, Policy, RunOptions, SimulatedRunner, Span};
+use chainlab_core::{
+    run_with, Clock, Mode, Plan, Policy, RunOptions, SimulatedRunner, Span, Time, Trace,
+};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 /// Races the chain on the page in the modes the person chose.
@@ -61,17 +64,79 @@ pub fn start_race_of(state: AppState, plan: Plan) {
         cancel: state.network.new_cancel(),
         ..Policy::default()
     };
+    let changes = Changes::new(state, id);
     for mode in modes {
         let (plan, clock, policy) = (Rc::clone(&plan), clock.clone(), policy.clone());
+        let changes = Rc::clone(&changes);
         spawn_local(async move {
             let runner = SimulatedRunner {
                 clock: clock.clone(),
             };
-            update(&|race| race.start(mode, clock.now()));
-            let observe = |span: &Span| update(&|race| race.record(mode, span));
+            changes.push(Change::Start(mode, clock.now()));
+            let observe = |span: &Span| changes.push(Change::Record(mode, span.clone()));
             let options = RunOptions { mode, limit };
             let trace = run_with(&plan, options, &policy, &runner, &clock, &observe).await;
-            update(&|race| race.finish(&trace));
+            changes.push(Change::Finish(trace));
+        });
+    }
+}
+
+enum Change {
+    Start(Mode, Time),
+    Record(Mode, Span),
+    Finish(Trace),
+}
+
+/// Simulated span changes waiting to be drawn. A wide chain changes hundreds of spans
+/// between two frames; applying them to the race signal once per frame, not once
+/// each, keeps the page's reactive work per frame small.
+struct Changes {
+    state: AppState,
+    /// The race these changes belong to; changes for a replaced race are dropped.
+    race_id: u64,
+    waiting: RefCell<Vec<Change>>,
+    flush_asked: Cell<bool>,
+}
+
+impl Changes {
+    fn new(state: AppState, race_id: u64) -> Rc<Self> {
+        Rc::new(Self {
+            state,
+            race_id,
+            waiting: RefCell::new(Vec::new()),
+            flush_asked: Cell::new(false),
+        })
+    }
+
+    fn push(self: &Rc<Self>, change: Change) {
+        // A lane's start is drawn at once: until then the race does not count as running.
+        let start = matches!(change, Change::Start(..));
+        self.waiting.borrow_mut().push(change);
+        if start {
+            self.flush();
+            return;
+        }
+        if !self.flush_asked.replace(true) {
+            let this = Rc::clone(self);
+            request_animation_frame(move || this.flush());
+        }
+    }
+
+    fn flush(&self) {
+        self.flush_asked.set(false);
+        let changes = self.waiting.take();
+        if self.state.race_id.get_untracked() != self.race_id {
+            return;
+        }
+        self.state.race.update(|race| {
+            let Some(race) = race else { return };
+            for change in changes {
+                match change {
+                    Change::Start(mode, origin) => race.start(mode, origin),
+                    Change::Record(mode, span) => race.record(mode, &span),
+                    Change::Finish(trace) => race.finish(&trace),
+                }
+            }
         });
     }
 }

@@ -209,9 +209,9 @@ pub fn Playback() -> impl IntoView {
                     }
                 />
             </label>
-            <output class="cursor-time" data-testid="cursor-time">
+            <span class="cursor-time" data-testid="cursor-time">
                 {move || ms(replay.shown.get())}
-            </output>
+            </span>
             <span class="switches">
                 <Switch on=replay.narrate testid="narrate" text="Narrate" />
                 <Switch on=replay.table testid="table-view" text="Table view" />

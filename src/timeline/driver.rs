@@ -53,15 +53,16 @@ pub fn follow_new_races(state: AppState, replay: Replay) {
     });
     // With reduced motion there is no frame loop: a live cursor moves when a span does.
     Effect::new(move |_| {
-        let reduced = replay.reduced_motion();
+        // Runs on every span change, but only a reduced-motion live cursor does any work.
+        state.race.track();
+        if !replay.reduced_motion() || !replay.cursor.with_untracked(|c| c.live) {
+            return;
+        }
         let finished = state.race.with(|race| {
             let race = race.as_ref()?;
             let recorded = race.recorded_ms();
             Some((recorded, race.end_ms().filter(|_| !race.is_running())))
         });
-        if !reduced || !replay.cursor.with_untracked(|c| c.live) {
-            return;
-        }
         if let Some((recorded, end)) = finished {
             replay.cursor.update(|c| {
                 c.t = end.unwrap_or(recorded);
@@ -155,7 +156,9 @@ pub fn light_up_canvas(state: AppState, replay: Replay) {
     Effect::new(move |_| {
         let t = replay.shown.get();
         let wanted = replay.canvas_mode.get();
-        let states = state.race.with(|race| {
+        // The cursor moves every frame while a run is followed, so reading the race
+        // untracked misses nothing and spares this work on every span change.
+        let states = state.race.with_untracked(|race| {
             let Some(race) = race else {
                 return Vec::new();
             };

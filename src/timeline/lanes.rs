@@ -3,7 +3,7 @@
 
 use super::{ms, percent, use_replay};
 use crate::state::use_app_state;
-use chainlab_core::race::{ticks, SegmentKind};
+use chainlab_core::race::{ticks, Race, Segment, SegmentKind};
 use chainlab_core::{Mode, Time};
 use leptos::prelude::*;
 
@@ -53,6 +53,23 @@ struct Layout {
     bound: Time,
 }
 
+impl Layout {
+    fn of(race: &Race) -> Self {
+        let critical = race.on_critical_path();
+        Layout {
+            modes: race.modes(),
+            rows: race
+                .plan
+                .order()
+                .iter()
+                .map(|&i| (i, race.plan.step(i).label.clone(), critical[i]))
+                .collect(),
+            ideal: race.critical_path_ms(),
+            bound: race.lower_bound_ms(),
+        }
+    }
+}
+
 #[component]
 pub fn Lanes() -> impl IntoView {
     let state = use_app_state();
@@ -66,20 +83,13 @@ pub fn Lanes() -> impl IntoView {
     let layout = Memo::new(move |_| {
         // Read (not just tracked) so the identity memo runs and keeps its sources.
         let _ = identity.get();
-        state.race.with_untracked(|race| {
-            let race = race.as_ref()?;
-            let critical = race.on_critical_path();
-            Some(Layout {
-                modes: race.modes(),
-                rows: race
-                    .plan
-                    .order()
-                    .iter()
-                    .map(|&i| (i, race.plan.step(i).label.clone(), critical[i]))
-                    .collect(),
-                ideal: race.critical_path_ms(),
-                bound: race.lower_bound_ms(),
-            })
+        state.race.with_untracked(|race| match race {
+            Some(race) => Some(Layout::of(race)),
+            // Before a run, empty lanes show what will be compared.
+            None => state.plan.with(|plan| {
+                let plan = plan.as_ref().ok()?;
+                Some(Layout::of(&Race::new(plan, &state.modes.get())))
+            }),
         })
     });
     let axis = Memo::new(move |_| {
@@ -88,27 +98,66 @@ pub fn Lanes() -> impl IntoView {
             .race
             .with(|r| r.as_ref().map_or(1.0, |r| r.axis_ms(t)))
     });
-    move || {
-        match layout.get() {
+    move || match layout.get() {
         None => view! {
-            <p class="empty-race">
-                "Press Run to race the chain in the chosen modes. Each mode gets a lane; "
-                "all lanes share one time axis, so the shortest lane is the fastest mode."
-            </p>
+            <p class="empty-race">"The chain cannot race until the problems above are fixed."</p>
         }
         .into_any(),
-        Some(layout) => view! {
-            <Axis axis=axis />
-            {layout
-                .modes
+        Some(layout) => {
+            let bars = keep_bars_at_cursor(&layout);
+            view! {
+                <Axis axis=axis />
+                {layout
+                    .modes
+                    .iter()
+                    .zip(bars)
+                    .enumerate()
+                    .map(|(at, (&mode, bars))| {
+                        view! { <LaneView at=at mode=mode layout=layout.clone() bars=bars axis=axis /> }
+                    })
+                    .collect_view()}
+            }
+            .into_any()
+        }
+    }
+}
+
+/// One signal per row holding its bar at the cursor, by lane then row. One effect
+/// recomputes every bar when the cursor moves (plain Rust, no reactive work per row)
+/// and sets only the signals whose bar changed, so a frame touches the few rows that
+/// are running rather than all of them. Span changes show up at the next frame: the
+/// cursor moves every frame while a run is followed.
+fn keep_bars_at_cursor(layout: &Layout) -> Vec<Vec<RwSignal<Vec<Segment>>>> {
+    let state = use_app_state();
+    let replay = use_replay();
+    let bars: Vec<Vec<RwSignal<Vec<Segment>>>> = layout
+        .modes
+        .iter()
+        .map(|_| {
+            layout
+                .rows
                 .iter()
-                .enumerate()
-                .map(|(at, &mode)| view! { <LaneView at=at mode=mode layout=layout.clone() axis=axis /> })
-                .collect_view()}
-        }
-        .into_any(),
-    }
-    }
+                .map(|_| RwSignal::new(Vec::new()))
+                .collect()
+        })
+        .collect();
+    let steps: Vec<usize> = layout.rows.iter().map(|&(i, ..)| i).collect();
+    let rows = bars.clone();
+    Effect::new(move |_| {
+        let t = replay.shown.get();
+        state.race.with_untracked(|race| {
+            let Some(race) = race else { return };
+            for (lane, signals) in race.lanes.iter().zip(&rows) {
+                for (&step, signal) in steps.iter().zip(signals) {
+                    let bar = lane.bar(step, t);
+                    if signal.with_untracked(|old| *old != bar) {
+                        signal.set(bar);
+                    }
+                }
+            }
+        });
+    });
+    bars
 }
 
 #[component]
@@ -130,7 +179,13 @@ fn Axis(axis: Memo<Time>) -> impl IntoView {
 }
 
 #[component]
-fn LaneView(at: usize, mode: Mode, layout: Layout, axis: Memo<Time>) -> impl IntoView {
+fn LaneView(
+    at: usize,
+    mode: Mode,
+    layout: Layout,
+    bars: Vec<RwSignal<Vec<Segment>>>,
+    axis: Memo<Time>,
+) -> impl IntoView {
     let state = use_app_state();
     let replay = use_replay();
     // The lane's figures at the cursor: its clock, and its total once the cursor
@@ -176,10 +231,12 @@ fn LaneView(at: usize, mode: Mode, layout: Layout, axis: Memo<Time>) -> impl Int
         })
     };
     let (ideal, bound) = (layout.ideal, layout.bound);
+    let dense = layout.rows.len() > DENSE_ABOVE;
     let rows = layout
         .rows
         .into_iter()
-        .map(|(i, label, critical)| view! { <StepRow lane=at mode=mode step=i label=label critical=critical axis=axis /> })
+        .zip(bars)
+        .map(|((i, label, critical), bar)| view! { <StepRow mode=mode step=i label=label critical=critical bar=bar axis=axis dense=dense /> })
         .collect_view();
     view! {
         <div class=format!("lane {}", mode.name()) data-mode=mode.name()>
@@ -213,7 +270,11 @@ fn LaneView(at: usize, mode: Mode, layout: Layout, axis: Memo<Time>) -> impl Int
                             }
                         })}
                     {finish_line}
-                    <span class="cursor-line" style:left=move || percent(replay.shown.get(), axis.get())></span>
+                    // Moved with a transform, so a frame repaints no part of the lane.
+                    <span
+                        class="cursor-line"
+                        style:transform=move || format!("translateX({})", percent(replay.shown.get(), axis.get()))
+                    ></span>
                 </div>
             </div>
         </div>
@@ -222,24 +283,16 @@ fn LaneView(at: usize, mode: Mode, layout: Layout, axis: Memo<Time>) -> impl Int
 
 #[component]
 fn StepRow(
-    lane: usize,
     mode: Mode,
     step: usize,
     label: String,
     critical: bool,
+    bar: RwSignal<Vec<Segment>>,
     axis: Memo<Time>,
+    /// Thin rows for big chains: no label, no marks, fewer elements to lay out.
+    dense: bool,
 ) -> impl IntoView {
-    let state = use_app_state();
     let replay = use_replay();
-    let bar = Memo::new(move |_| {
-        let t = replay.shown.get();
-        state.race.with(|race| {
-            race.as_ref()
-                .and_then(|r| r.lanes.get(lane))
-                .map(|l| l.bar(step, t))
-                .unwrap_or_default()
-        })
-    });
     let select = move |_| replay.selected.set(Some((mode, step)));
     let selected = move || replay.selected.get() == Some((mode, step));
     let bars = move || {
@@ -258,7 +311,7 @@ fn StepRow(
                             style:left=percent(s.start, axis)
                             style:width=percent(s.end - s.start, axis)
                         >
-                            <span class="mark">{s.kind.mark()}</span>
+                            {(!dense).then(|| view! { <span class="mark">{s.kind.mark()}</span> })}
                         </span>
                     }
                 })
@@ -268,9 +321,14 @@ fn StepRow(
     let title = format!("{label}: click for what went in and came out");
     view! {
         <div class="row" class:critical=critical class:selected=selected data-step=step>
-            <button class="step-label" title=title.clone() on:click=select>
-                {label}
-            </button>
+            {(!dense)
+                .then(|| {
+                    view! {
+                        <button class="step-label" title=title.clone() on:click=select>
+                            {label}
+                        </button>
+                    }
+                })}
             <div class="track" on:click=select title=title>{bars}</div>
         </div>
     }

@@ -15,24 +15,28 @@ const CAPTIONS_AT_ONCE: usize = 6;
 pub fn Caption() -> impl IntoView {
     let state = use_app_state();
     let replay = use_replay();
+    // The moment at the cursor, and the one before it: the captions are for the
+    // events in between.
     let moment = Memo::new(move |_| {
         if !replay.narrate.get() {
             return None;
         }
         let t = replay.shown.get();
-        replay
-            .moments
-            .with(|m| m.iter().rev().find(|&&m| m <= t + 0.5).copied())
+        replay.moments.with(|m| {
+            let at = m.iter().rposition(|&m| m <= t + 0.5)?;
+            let before = at.checked_sub(1).map_or(Time::NEG_INFINITY, |b| m[b]);
+            Some((before, m[at]))
+        })
     });
     let captions = Memo::new(move |_| {
-        let Some(moment) = moment.get() else {
+        let Some((before, moment)) = moment.get() else {
             return Vec::new();
         };
         state.race.with(|race| {
             race.as_ref().map_or_else(Vec::new, |race| {
                 events(race)
                     .iter()
-                    .filter(|e| (e.t - moment).abs() < 0.5)
+                    .filter(|e| e.t > before + 0.5 && e.t <= moment + 0.5)
                     .map(|e| narrate::caption(race, e))
                     .collect()
             })
@@ -45,7 +49,7 @@ pub fn Caption() -> impl IntoView {
             view! {
                 <div class="captions" data-testid="captions" aria-live="polite">
                     <p class="caption-time">
-                        {move || moment.get().map(|m| format!("At {}:", ms(m))).unwrap_or_default()}
+                        {move || moment.get().map(|(_, m)| format!("At {}:", ms(m))).unwrap_or_default()}
                     </p>
                     <ul>
                         {lines

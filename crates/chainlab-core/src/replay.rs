@@ -99,11 +99,22 @@ fn rank(kind: EventKind) -> u8 {
     }
 }
 
-/// The distinct moments at which something happened, in order: where stepping stops.
+/// Events closer together than this are one moment for a person stepping through:
+/// browser timers fire a few milliseconds apart even when they "should" coincide.
+pub const SAME_MOMENT_MS: Time = 5.0;
+
+/// The moments at which something happened, in order: where stepping stops. Events
+/// less than [`SAME_MOMENT_MS`] apart are one moment, placed at the latest of them so
+/// that at a moment all of its events have happened.
 pub fn moments(events: &[Event]) -> Vec<Time> {
-    let mut times: Vec<Time> = events.iter().map(|e| e.t).collect();
-    times.dedup_by(|a, b| (*a - *b).abs() < 0.5);
-    times
+    let mut moments: Vec<Time> = Vec::new();
+    for event in events {
+        match moments.last_mut() {
+            Some(last) if event.t - *last < SAME_MOMENT_MS => *last = event.t,
+            _ => moments.push(event.t),
+        }
+    }
+    moments
 }
 
 /// Playback speeds offered, slowest first.
@@ -269,6 +280,19 @@ mod tests {
                 (EventKind::Finished, 700.0)
             ]
         );
+    }
+
+    #[test]
+    fn events_a_few_milliseconds_apart_are_one_moment() {
+        let at = |t| Event {
+            t,
+            mode: Mode::Eager,
+            step: 0,
+            attempt: 0,
+            kind: EventKind::Started,
+        };
+        let events: Vec<Event> = [0.0, 2.0, 4.0, 200.0, 203.0, 210.0].map(at).into();
+        assert_eq!(moments(&events), vec![4.0, 203.0, 210.0]);
     }
 
     #[test]

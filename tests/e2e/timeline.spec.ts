@@ -1,0 +1,225 @@
+import { test, expect, Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+
+// The timeline as a teacher uses it: race a gallery chain, then pause, step, scrub,
+// change speed, read the table, export. "Uneven branches": A (0 ms) -> B (500 ms),
+// A -> C (200 ms) -> D (200 ms), B and D -> E (0 ms).
+
+async function race(page: Page, chain = 'uneven-branches') {
+  await page.goto('/');
+  await page.getByTestId('chain-select').selectOption(chain);
+  await page.getByTestId('run').click();
+  for (const mode of ['sequential', 'staged', 'eager']) {
+    await expect(page.getByTestId(`total-${mode}`)).toHaveText(/^\d+ ms$/, { timeout: 20_000 });
+  }
+}
+
+async function cursor(page: Page): Promise<number> {
+  return parseInt((await page.getByTestId('cursor-time').textContent()) ?? '', 10);
+}
+
+function lane(page: Page, mode: string) {
+  return page.locator(`.lane[data-mode="${mode}"]`);
+}
+
+// A row's bar kinds with their start and end, as drawn.
+async function bars(page: Page, mode: string, step: number) {
+  return lane(page, mode)
+    .locator(`.row[data-step="${step}"] .bar`)
+    .evaluateAll((els) =>
+      els.map((e) => ({
+        kind: e.getAttribute('data-kind'),
+        start: Number(e.getAttribute('data-start')),
+        end: Number(e.getAttribute('data-end')),
+      })),
+    );
+}
+
+test('pause, step, scrub and change speed on a finished race', async ({ page }) => {
+  const errors: string[] = [];
+  page.on('pageerror', (err) => errors.push(err.message));
+  await race(page);
+  const end = await cursor(page);
+  expect(end).toBeGreaterThan(850);
+
+  // Stepping back stops at the moments something happened: 700 (staged ends,
+  // sequential starts D), then 500 (B ends).
+  await page.getByTestId('step-back').click();
+  expect(Math.abs((await cursor(page)) - 700)).toBeLessThanOrEqual(30);
+  await page.getByTestId('step-back').click();
+  expect(Math.abs((await cursor(page)) - 500)).toBeLessThanOrEqual(30);
+  await page.getByTestId('step-forward').click();
+  expect(Math.abs((await cursor(page)) - 700)).toBeLessThanOrEqual(30);
+
+  // Scrub to 300 ms: staged D is held at the barrier, and has not run.
+  await page.getByTestId('scrub').fill('300');
+  expect(await cursor(page)).toBe(300);
+  const d = await bars(page, 'staged', 3);
+  expect(d.map((b) => b.kind)).toEqual(['barrier-wait']);
+  expect(d[0].end).toBe(300);
+  // The canvas shows eager at the cursor: D runs there already, B too, C is done.
+  await expect(page.getByTestId('node-d')).toHaveAttribute('data-state', 'running');
+  await expect(page.getByTestId('node-c')).toHaveAttribute('data-state', 'done');
+  // Totals wait for the cursor.
+  await expect(page.getByTestId('total-staged')).toHaveText('—');
+
+  // Play at a quarter speed: 600 ms of wall time moves the cursor about 150 ms.
+  await page.getByTestId('speed').selectOption('0.25');
+  await page.getByTestId('play').click();
+  await expect(page.getByTestId('pause')).toBeVisible();
+  await page.waitForTimeout(600);
+  await page.getByTestId('pause').click();
+  const slow = (await cursor(page)) - 300;
+  expect(slow).toBeGreaterThan(60);
+  expect(slow).toBeLessThan(300);
+
+  // At 4x the rest of the race plays out in well under a second, then stops.
+  await page.getByTestId('speed').selectOption('4');
+  await page.getByTestId('play').click();
+  await expect(page.getByTestId('play')).toBeVisible({ timeout: 3_000 });
+  expect(await cursor(page)).toBe(end);
+  await expect(page.locator('p.verdict[role=status]')).toContainText('eager finished first', { ignoreCase: true });
+
+  // Keyboard: Home restarts, Space plays, Space pauses, arrows step.
+  await page.getByTestId('timeline').focus();
+  await page.keyboard.press('Home');
+  expect(await cursor(page)).toBe(0);
+  // The first moment may be the start itself (A takes no time, then B and C begin)
+  // a millisecond or so after 0; the next is C's end at 200 ms.
+  await page.keyboard.press('ArrowRight');
+  if ((await cursor(page)) < 30) await page.keyboard.press('ArrowRight');
+  expect(Math.abs((await cursor(page)) - 200)).toBeLessThanOrEqual(30);
+  await page.keyboard.press('ArrowLeft');
+  expect(await cursor(page)).toBeLessThan(30);
+  await page.keyboard.press('Space');
+  await expect(page.getByTestId('pause')).toBeVisible();
+  await page.keyboard.press('Space');
+  await expect(page.getByTestId('play')).toBeVisible();
+  expect(errors).toEqual([]);
+});
+
+test('the table view agrees with the bars', async ({ page }) => {
+  await race(page, 'research-assistant');
+  await page.getByTestId('table-view').click();
+  const table = page.getByTestId('timeline-table');
+  await expect(table).toBeVisible();
+  for (const mode of ['sequential', 'staged', 'eager']) {
+    const rows = await lane(page, mode).locator('.row[data-step]').evaluateAll((els) =>
+      els.map((e) => e.getAttribute('data-step')),
+    );
+    expect(rows.length).toBeGreaterThan(4);
+    for (const step of rows) {
+      const drawn = (await bars(page, mode, Number(step))).filter(
+        (b) => b.kind !== 'barrier-wait' && b.kind !== 'queued',
+      );
+      const cell = (field: string) =>
+        table.locator(`tr[data-step="${step}"] td[data-mode="${mode}"][data-field="${field}"]`).textContent();
+      if (drawn.length === 0) {
+        // A step that takes no time has no bar to see; the table says so.
+        expect(await cell('duration')).toBe('0 ms');
+        continue;
+      }
+      const start = parseInt((await cell('start')) ?? '', 10);
+      const end = parseInt((await cell('end')) ?? '', 10);
+      expect(start).toBe(Math.min(...drawn.map((b) => b.start)));
+      expect(end).toBe(Math.max(...drawn.map((b) => b.end)));
+    }
+  }
+});
+
+test('only the chosen modes race', async ({ page }) => {
+  await page.goto('/');
+  await page.getByTestId('chain-select').selectOption('uneven-branches');
+  await page.getByTestId('mode-sequential').uncheck();
+  await page.getByTestId('run').click();
+  await expect(page.getByTestId('total-eager')).toHaveText(/^\d+ ms$/, { timeout: 20_000 });
+  await expect(page.locator('.lane')).toHaveCount(2);
+  await expect(page.getByTestId('total-sequential')).toHaveCount(0);
+  await expect(page.locator('p.verdict[role=status]')).toContainText('eager finished first', { ignoreCase: true });
+});
+
+test('clicking a bar shows what went in, what came out and the attempts', async ({ page }) => {
+  await race(page);
+  await lane(page, 'staged').locator('.row[data-step="3"] .track').click();
+  const details = page.getByTestId('details');
+  await expect(details).toContainText('D: refine lookup — staged mode');
+  await expect(page.getByTestId('details-input')).toContainText('Refine: Lookup for Plan a weekend in Lisbon');
+  await expect(page.getByTestId('details-output')).toContainText('Refined Lookup for');
+  await expect(details.locator('.attempts tbody tr')).toHaveCount(1);
+});
+
+test('narration explains the barrier, and projector mode enlarges the page', async ({ page }) => {
+  await race(page);
+  await page.getByTestId('narrate').click();
+  await page.getByTestId('scrub').fill('250');
+  await expect(page.getByTestId('captions')).toContainText(
+    'Staged: D: refine lookup is ready but waits at the barrier for B: long analysis',
+  );
+  await expect(page.getByTestId('captions')).toContainText(
+    'Eager: D: refine lookup starts now: its only input, C: quick lookup, just finished.',
+  );
+  await page.getByTestId('projector').click();
+  await expect(page.locator('html')).toHaveClass(/projector/);
+  const size = await page.evaluate(() => getComputedStyle(document.documentElement).fontSize);
+  expect(parseFloat(size)).toBeGreaterThanOrEqual(20);
+});
+
+test('the exported trace parses and has one complete event per step attempt', async ({ page }) => {
+  await race(page);
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByTestId('export-trace').click(),
+  ]);
+  expect(download.suggestedFilename()).toBe('chainlab-trace.json');
+  const trace = JSON.parse(readFileSync((await download.path())!, 'utf8'));
+  const complete = trace.traceEvents.filter((e: { ph: string }) => e.ph === 'X');
+  // Five steps, one attempt each, in three modes.
+  expect(complete).toHaveLength(15);
+  expect(new Set(complete.map((e: { pid: number }) => e.pid)).size).toBe(3);
+  const b = complete.find((e: { args: { step: string }; pid: number }) => e.args.step === 'b' && e.pid === 2);
+  // Microseconds: B runs about 500 ms.
+  expect(Math.abs(b.dur - 500_000)).toBeLessThan(40_000);
+
+  const [csv] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
+  const lines = readFileSync((await csv.path())!, 'utf8').trim().split('\n');
+  expect(lines).toHaveLength(16);
+  const [svg] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-svg').click()]);
+  expect(readFileSync((await svg.path())!, 'utf8')).toContain('<svg');
+  const [png] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-png').click()]);
+  const bytes = readFileSync((await png.path())!);
+  expect(bytes.subarray(1, 4).toString()).toBe('PNG');
+});
+
+test.describe('with reduced motion', () => {
+  test.use({ reducedMotion: 'reduce' });
+
+  test('no animation runs: bars jump from event to event', async ({ page }) => {
+    await page.goto('/');
+    await page.getByTestId('chain-select').selectOption('uneven-branches');
+    // Watch for any frame loop or CSS animation for the whole run and replay.
+    await page.evaluate(() => {
+      (window as any).__animated = false;
+      const timeline = document.querySelector('[data-testid="timeline"]')!;
+      new MutationObserver(() => {
+        if (timeline.getAttribute('data-animating') === 'true') (window as any).__animated = true;
+      }).observe(timeline, { attributes: true });
+    });
+    await page.getByTestId('run').click();
+    await expect(page.getByTestId('total-sequential')).toHaveText(/^\d+ ms$/, { timeout: 20_000 });
+    await page.getByTestId('speed').selectOption('4');
+    await page.getByTestId('play').click();
+    const seen = new Set<number>();
+    for (let i = 0; i < 10; i++) {
+      seen.add(await cursor(page));
+      await page.waitForTimeout(40);
+    }
+    await expect(page.getByTestId('play')).toBeVisible({ timeout: 3_000 });
+    // Only the moments something happened are ever drawn.
+    for (const t of seen) {
+      expect([0, 200, 400, 500, 700, 900].some((m) => Math.abs(m - t) <= 30)).toBe(true);
+    }
+    expect(await page.evaluate(() => (window as any).__animated)).toBe(false);
+    expect(await page.evaluate(() => document.getAnimations().length)).toBe(0);
+    await expect(page.getByTestId('timeline')).toHaveAttribute('data-animating', 'false');
+  });
+});
