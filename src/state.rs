@@ -1,8 +1,8 @@
 //! What the page's components share, provided once as context.
 
+use crate::network::NetworkState;
 use chainlab_core::race::{Race, StepState};
 use chainlab_core::{Chain, Mode, Plan, Problem, StepId, Time};
-use crate::network::NetworkState;
 use leptos::prelude::*;
 
 #[derive(Clone, Copy)]

@@ -4,8 +4,8 @@
 
 pub mod codegen;
 pub mod edit;
-pub mod export;
 pub mod errors;
+pub mod export;
 pub mod gallery;
 pub mod history;
 pub mod layout;
@@ -25,9 +25,9 @@ pub mod transform;
 pub mod virtual_time;
 pub mod wire;
 
+pub use errors::StepError;
 pub use model::{Chain, Millis, Step, StepId, StepKind};
 pub use plan::{Limits, Plan, Problem};
-pub use errors::StepError;
 pub use retry::RetryPolicy;
 pub use schedule::{
     run, run_with, Cancel, Clock, Mode, OnFailure, Policy, RunOptions, StepRequest, StepResult,
