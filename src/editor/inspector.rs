@@ -222,7 +222,7 @@ fn Panel(id: StepId) -> impl IntoView {
 fn set_field(editor: Editor, id: &StepId, field: &str, set: impl FnOnce(&mut Step)) {
     let group = format!("{id}:{field}");
     let id = id.clone();
-    editor.edit(Some(&group), true_for_text(field), |c| {
+    editor.edit(Some(&group), keeps_race(field), |c| {
         if let Some(s) = c.steps.iter_mut().find(|s| s.id == id) {
             set(s);
         }
@@ -231,7 +231,7 @@ fn set_field(editor: Editor, id: &StepId, field: &str, set: impl FnOnce(&mut Ste
 
 /// Text fields do not change the graph or the timings, so a finished race stays
 /// on screen while they are edited.
-fn true_for_text(field: &str) -> bool {
+fn keeps_race(field: &str) -> bool {
     matches!(field, "label")
 }
 
