@@ -71,13 +71,13 @@ for (let run = 1; run <= Number(runs); run++) {
   const animating = await page.getByTestId('timeline').getAttribute('data-animating');
   const live = await frames(page, SAMPLE_MS);
   await page.getByTestId('total-sequential').filter({ hasText: /^\d+ ms$/ }).waitFor({ timeout: 120_000 });
+  const totals = await Promise.all(
+    ['sequential', 'staged', 'eager'].map((m) => page.getByTestId(`total-${m}`).textContent()),
+  );
   await page.getByTestId('restart').click();
   await page.getByTestId('play').click();
   const replay = await frames(page, SAMPLE_MS);
   await page.getByTestId('pause').click();
-  const totals = await Promise.all(
-    ['sequential', 'staged', 'eager'].map((m) => page.getByTestId(`total-${m}`).textContent()),
-  );
   console.log(`run ${run}: ${steps} steps x 3 lanes (rAF loop running: ${animating}; makespans ${totals.join(' / ')})`);
   console.log(line('live race', live));
   console.log(line('replay 1x', replay));

@@ -132,7 +132,7 @@ pub fn Playback() -> impl IntoView {
                 on:click=move |_| act(state, replay, |c, _, _| c.restart())
                 title="Back to the start (Home)"
             >
-                "⏮ Restart"
+                "↺ Restart"
             </button>
             <button
                 data-testid="step-back"
@@ -164,7 +164,7 @@ pub fn Playback() -> impl IntoView {
                     on:click=move |_| act(state, replay, |c, _, _| c.pause())
                     title="Pause (Space)"
                 >
-                    "⏸ Pause"
+                    "❚❚ Pause"
                 </button>
             </Show>
             <button

@@ -39,6 +39,10 @@ pub fn Legend() -> impl IntoView {
                 <span class="swatch bound-key" aria-hidden="true"></span>
                 "lower bound under the limit"
             </li>
+            <li class="key">
+                <span class="swatch cursor-key" aria-hidden="true"></span>
+                "the moment shown (cursor)"
+            </li>
         </ul>
     }
 }

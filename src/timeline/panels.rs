@@ -155,6 +155,7 @@ pub fn Figures() -> impl IntoView {
                             <th scope="col">"parallel efficiency"</th>
                             <th scope="col">"most at once"</th>
                             <th scope="col">"held back by the mode (all steps)"</th>
+                            <th scope="col">"queued for a slot (all steps)"</th>
                         </tr>
                     </thead>
                     <tbody>
@@ -170,6 +171,7 @@ pub fn Figures() -> impl IntoView {
                                         <td>{f.efficiency.map(percent)}</td>
                                         <td>{f.peak_concurrency}</td>
                                         <td>{f.barrier_wait.map(ms)}</td>
+                                        <td>{f.limit_wait.map(ms)}</td>
                                     </tr>
                                 }
                             })

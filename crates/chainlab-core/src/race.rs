@@ -482,7 +482,7 @@ impl SegmentKind {
             SegmentKind::BarrierWait => "‖",
             SegmentKind::Queued => "…",
             SegmentKind::Running | SegmentKind::Streaming => "▸",
-            SegmentKind::FirstByteWait => "⧗",
+            SegmentKind::FirstByteWait => "·",
             SegmentKind::Done => "✓",
             SegmentKind::Failed => "✗",
             SegmentKind::Retried => "↻",
