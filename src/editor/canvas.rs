@@ -96,6 +96,8 @@ pub fn Canvas() -> impl IntoView {
     let editor = use_editor();
     let chain = editor.app.chain;
     let gesture = RwSignal::new(Gesture::Idle);
+    // A connection picked with the pointer, for the Delete key.
+    let selected_edge = RwSignal::new(None::<(StepId, StepId)>);
     let svg_ref = NodeRef::<leptos::svg::Svg>::new();
     // Set while a pointer press is being handled, so the focus it causes does not
     // change the selection a second time.
@@ -162,6 +164,7 @@ pub fn Canvas() -> impl IntoView {
         }
         ev.stop_propagation();
         pressing.set_value(true);
+        selected_edge.set(None);
         let shift = ev.shift_key() || ev.meta_key() || ev.ctrl_key();
         let was_selected = editor.selected.with_untracked(|s| s.contains(&id));
         if shift {
@@ -211,6 +214,7 @@ pub fn Canvas() -> impl IntoView {
         if ev.button() != 0 {
             return;
         }
+        selected_edge.set(None);
         capture(&ev);
         let at = to_canvas(ev.client_x(), ev.client_y());
         if ev.shift_key() {
@@ -320,7 +324,16 @@ pub fn Canvas() -> impl IntoView {
             "ArrowDown" => Some((0.0, step)),
             "Delete" | "Backspace" => {
                 ev.prevent_default();
-                editor.delete_selected();
+                match selected_edge.get_untracked() {
+                    Some((from, to)) => {
+                        if editor.edit(None, false, |c| {
+                            edit::disconnect(c, &from, &to);
+                        }) {
+                            selected_edge.set(None);
+                        }
+                    }
+                    None => editor.delete_selected(),
+                }
                 None
             }
             "Escape" => {
@@ -482,13 +495,37 @@ pub fn Canvas() -> impl IntoView {
                                     )
                                 }
                             });
+                            let picked = {
+                                let edge = (from.clone(), to.clone());
+                                move || selected_edge.with(|s| s.as_ref() == Some(&edge))
+                            };
+                            let pick = {
+                                let edge = (from.clone(), to.clone());
+                                move |ev: ev::PointerEvent| {
+                                    ev.stop_propagation();
+                                    editor.selected.set(Vec::new());
+                                    editor.message.set(Some(format!(
+                                        "Connection from \"{}\" to \"{}\" selected: press Delete to remove it.",
+                                        edge.0, edge.1
+                                    )));
+                                    selected_edge.set(Some(edge.clone()));
+                                }
+                            };
                             view! {
-                                <path
-                                    class="edge"
-                                    data-testid=format!("edge-{from}-{to}")
-                                    d=move || d.get()
-                                    marker-end="url(#arrow)"
-                                ></path>
+                                <g class="edge-group" class:selected=picked on:pointerdown=pick>
+                                    // A wide invisible stroke, so a thin edge is easy to hit.
+                                    <path
+                                        class="edge-hit"
+                                        data-testid=format!("edge-hit-{from}-{to}")
+                                        d=move || d.get()
+                                    ></path>
+                                    <path
+                                        class="edge"
+                                        data-testid=format!("edge-{from}-{to}")
+                                        d=move || d.get()
+                                        marker-end="url(#arrow)"
+                                    ></path>
+                                </g>
                             }
                         }
                     />
@@ -573,7 +610,7 @@ pub fn Canvas() -> impl IntoView {
             }}
             <p class="canvas-help" id="canvas-help">
                 "Drag a step to move it; drag from its right-hand dot onto another step to connect them. "
-                "Shift-click or Shift-drag to select several. Drag the background to pan, scroll to zoom. "
+                "Click a connection and press Delete to remove it. Shift-click or Shift-drag to select several. Drag the background to pan, scroll to zoom. "
                 "Keyboard: Tab to a step, arrows move it, Enter opens it, Delete removes it, Ctrl+Z undoes; on the empty canvas, arrows pan."
             </p>
         </div>
