@@ -69,10 +69,21 @@ fn Toolbar() -> impl IntoView {
             <button
                 data-testid="run"
                 class="run"
-                disabled=move || running.get() || state.plan.with(Result::is_err)
+                disabled=move || {
+                    running.get() || state.plan.with(Result::is_err) || state.modes.with(Vec::is_empty)
+                }
                 on:click=move |_| start_race(state)
             >
-                {move || if running.get() { "Running…" } else { "▶ Run all three modes" }}
+                {move || {
+                    let count = state.modes.with(Vec::len);
+                    match (running.get(), count) {
+                        (true, _) => "Running…".to_string(),
+                        (false, 3) => "▶ Run all three modes".to_string(),
+                        (false, 0) => "Choose a mode to run".to_string(),
+                        (false, 1) => "▶ Run the chosen mode".to_string(),
+                        (false, _) => format!("▶ Run the {count} chosen modes"),
+                    }
+                }}
             </button>
         </section>
     }

@@ -208,6 +208,10 @@ pub fn svg(race: &Race, t: Time) -> String {
             }
             for segment in lane.bar(i, t) {
                 let (x0, x1) = (x(segment.start), x(segment.end));
+                // The critical path's work is outlined; its waits keep their pattern.
+                let waiting =
+                    matches!(segment.kind, SegmentKind::BarrierWait | SegmentKind::Queued);
+                let outlined = critical[i] && labelled && !waiting;
                 let _ = write!(
                     body,
                     r#"<rect x="{x0:.1}" y="{:.1}" width="{:.1}" height="{:.1}" fill="{}" stroke="{}" stroke-width="{}"><title>{}: {} from {:.0} to {:.0} ms (attempt {})</title></rect>"#,
@@ -215,8 +219,8 @@ pub fn svg(race: &Race, t: Time) -> String {
                     (x1 - x0).max(1.0),
                     row_h * 0.7,
                     fill(segment.kind),
-                    if critical[i] { "#1b1f24" } else { "none" },
-                    if critical[i] && labelled { 2 } else { 0 },
+                    if outlined { "#1b1f24" } else { "none" },
+                    if outlined { 2 } else { 0 },
                     escape(&race.plan.step(i).label),
                     segment.kind.label(),
                     segment.start,
@@ -229,9 +233,9 @@ pub fn svg(race: &Race, t: Time) -> String {
         if let Some(makespan) = lane.makespan.filter(|&m| m <= t + 0.5) {
             let _ = write!(
                 body,
-                r##"<line x1="{0:.1}" x2="{0:.1}" y1="{top:.1}" y2="{y:.1}" stroke="#d55e00" stroke-width="2" stroke-dasharray="6 3"/><text x="{1:.1}" y="{2:.1}" class="finish">finished {makespan:.0} ms</text>"##,
+                r##"<line x1="{0:.1}" x2="{0:.1}" y1="{top:.1}" y2="{y:.1}" stroke="#d55e00" stroke-width="2" stroke-dasharray="6 3"/><text x="{1:.1}" y="{2:.1}" class="finish" text-anchor="end">finished {makespan:.0} ms</text>"##,
                 x(makespan),
-                x(makespan) + 4.0,
+                x(makespan) - 4.0,
                 y + 12.0,
             );
         }
@@ -249,14 +253,13 @@ pub fn svg(race: &Race, t: Time) -> String {
         );
     }
     let mut references = String::new();
-    for (ms, colour, words) in [
-        (race.critical_path_ms(), "#009e73", "ideal: critical path"),
-        (
-            race.lower_bound_ms(),
-            "#cc79a7",
-            "lower bound under the limit",
-        ),
-    ] {
+    let (ideal, bound) = (race.critical_path_ms(), race.lower_bound_ms());
+    let mut lines = vec![(ideal, "#009e73", "ideal: critical path")];
+    // With no limit (or a loose one) the bound is the ideal: one line says it.
+    if bound > ideal + 0.5 {
+        lines.push((bound, "#cc79a7", "lower bound under the limit"));
+    }
+    for (ms, colour, words) in lines {
         let _ = write!(
             references,
             r#"<line x1="{0:.1}" x2="{0:.1}" y1="56" y2="{bottom:.1}" stroke="{colour}" stroke-width="2" stroke-dasharray="2 3"/><text x="{1:.1}" y="{2:.1}" class="ref" fill="{colour}">{words} {ms:.0} ms</text>"#,
@@ -275,6 +278,11 @@ pub fn svg(race: &Race, t: Time) -> String {
     let mut lx = 10.0;
     let mut ly = bottom + 54.0;
     for kind in SegmentKind::ALL {
+        let width = 40.0 + kind.label().len() as f64 * 6.6;
+        if lx + width > WIDTH {
+            lx = 10.0;
+            ly += 18.0;
+        }
         let _ = write!(
             legend,
             r#"<rect x="{lx:.1}" y="{:.1}" width="22" height="12" fill="{}" stroke="{}"/><text x="{:.1}" y="{:.1}" class="legend">{}</text>"#,
@@ -292,11 +300,7 @@ pub fn svg(race: &Race, t: Time) -> String {
             ly,
             kind.label(),
         );
-        lx += 30.0 + kind.label().len() as f64 * 6.2;
-        if lx > WIDTH - 250.0 {
-            lx = 10.0;
-            ly += 18.0;
-        }
+        lx += width;
     }
     let height = ly + 20.0;
     format!(
