@@ -14,7 +14,7 @@ use chainlab_core::race::Race;
 use chainlab_core::wire::{self, SseReader, DEFAULT_SIZE_CAP};
 use chainlab_core::{
     run_with, Cancel, Clock, Mode, OnFailure, Outcome, Plan, Policy, RetryPolicy, RunOptions,
-    SimulatedRunner, Span, StepKind, StepRequest, StepResult, StepRunner, Time, Trace,
+    SimulatedRunner, Span, StepId, StepKind, StepRequest, StepResult, StepRunner, Time, Trace,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -88,6 +88,8 @@ pub struct NetworkState {
     pub connection_note: RwSignal<Option<String>>,
     /// One line per lane of the last live race: attempts, retries, failures.
     pub summary: RwSignal<Vec<String>>,
+    /// Streamed answers of the live run, growing as tokens arrive.
+    pub streaming: RwSignal<Vec<(StepId, String)>>,
     cancel: StoredValue<Option<Cancel>, LocalStorage>,
 }
 
@@ -105,6 +107,7 @@ impl NetworkState {
             project_sequential: RwSignal::new(true),
             connection_note: RwSignal::new(None),
             summary: RwSignal::new(Vec::new()),
+            streaming: RwSignal::new(Vec::new()),
             cancel: StoredValue::new_local(None),
         }
     }
@@ -197,6 +200,8 @@ pub struct LiveRunner {
     sim: SimulatedRunner<BrowserClock>,
     providers: Vec<Provider>,
     size_cap: usize,
+    /// Streamed answers as they grow, for the page to show.
+    streaming: RwSignal<Vec<(StepId, String)>>,
     /// Requests in flight per origin now, and the most at once.
     origins: RefCell<HashMap<String, (usize, usize)>>,
 }
@@ -226,7 +231,11 @@ impl Drop for InFlight<'_> {
 }
 
 impl LiveRunner {
-    pub fn new(clock: BrowserClock, providers: Vec<Provider>) -> Self {
+    pub fn new(
+        clock: BrowserClock,
+        providers: Vec<Provider>,
+        streaming: RwSignal<Vec<(StepId, String)>>,
+    ) -> Self {
         Self {
             sim: SimulatedRunner {
                 clock: clock.clone(),
@@ -234,6 +243,7 @@ impl LiveRunner {
             clock,
             providers,
             size_cap: DEFAULT_SIZE_CAP,
+            streaming,
             origins: RefCell::new(HashMap::new()),
         }
     }
@@ -259,6 +269,15 @@ impl LiveRunner {
             runner: self,
             origin,
         }
+    }
+
+    /// Shows the latest text of a streamed answer.
+    fn show_text(&self, step: &StepId, text: &str) {
+        self.streaming
+            .update(|all| match all.iter_mut().find(|(id, _)| id == step) {
+                Some((_, shown)) => *shown = text.to_string(),
+                None => all.push((step.clone(), text.to_string())),
+            });
     }
 
     async fn chat(
@@ -291,6 +310,7 @@ impl LiveRunner {
             headers: &headers,
             body: Some(&body),
             secrets: &secrets,
+            step: &request.step.id,
             model: Some(&llm.model),
         };
         let mut first_byte = None;
@@ -317,6 +337,7 @@ impl LiveRunner {
             headers: &built.headers,
             body: built.body.as_deref(),
             secrets: &[],
+            step: &request.step.id,
             model: None,
         };
         let mut first_byte = None;
@@ -388,7 +409,10 @@ impl LiveRunner {
         if streamed {
             let mut reader = SseReader::new();
             self.read(&response, first_byte, |chunk| {
-                reader.feed(chunk).map(|_| ())
+                if reader.feed(chunk)? {
+                    self.show_text(exchange.step, &redact(reader.text(), exchange.secrets));
+                }
+                Ok(())
             })
             .await?;
             Ok((String::new(), Some(reader)))
@@ -448,6 +472,7 @@ struct Exchange<'a> {
     secrets: &'a [&'a str],
     /// The model asked for, when the request goes to a model endpoint.
     model: Option<&'a str>,
+    step: &'a StepId,
 }
 
 fn failed(error: StepError) -> StepResult {
@@ -491,7 +516,8 @@ pub fn start_live_race(
     let policy = net.policy(cancel.clone());
     let limit = net.limit.get_untracked();
     let project = net.project_sequential.get_untracked() && modes.len() > 1;
-    let runner = LiveRunner::new(clock.clone(), net.providers.get_untracked());
+    net.streaming.set(Vec::new());
+    let runner = LiveRunner::new(clock.clone(), net.providers.get_untracked(), net.streaming);
     net.connection_note.set(None);
     net.summary.set(Vec::new());
     spawn_local(async move {

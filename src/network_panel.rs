@@ -148,6 +148,7 @@ pub fn NetworkPanel() -> impl IntoView {
                         }
                     })
             }}
+            <Streaming />
             <Settings />
         </section>
     }
@@ -281,5 +282,35 @@ fn Settings() -> impl IntoView {
                 " Remember on this device (otherwise keys are forgotten when the tab closes)"
             </label>
         </details>
+    }
+}
+
+/// Answers as they stream in: time to first token is where the text starts growing.
+#[component]
+fn Streaming() -> impl IntoView {
+    let net = use_app_state().network;
+    move || {
+        let answers = net.streaming.get();
+        (!answers.is_empty()).then(|| {
+            view! {
+                <details class="streaming" data-testid="streaming" open>
+                    <summary>"Answers streaming in (live)"</summary>
+                    <dl>
+                        {answers
+                            .into_iter()
+                            .map(|(step, text)| {
+                                // The end of a long answer is where it grows.
+                                let n = text.chars().count();
+                                let tail: String = text.chars().skip(n.saturating_sub(160)).collect();
+                                view! {
+                                    <dt>{step.to_string()}</dt>
+                                    <dd data-testid=format!("streaming-{step}")>{tail}</dd>
+                                }
+                            })
+                            .collect_view()}
+                    </dl>
+                </details>
+            }
+        })
     }
 }

@@ -233,3 +233,55 @@ test('a simulated run needs no provider and no network', async ({ page, request 
   await expect(page.getByTestId('run-kind-note')).toContainText('no key, no network');
   expect((await stats(request)).requests).toBe(0);
 });
+
+test('a streamed answer grows on the page while it arrives', async ({ page }) => {
+  await openLive(page, fanOut(1, () => 'mock:latency=100,tokens=30,tps=15'));
+  await page.getByTestId('run').click();
+  const answer = page.getByTestId('streaming-b1');
+  await expect(answer).toContainText('Mock answer');
+  // Still running: the text so far is only part of the answer.
+  await expect(page.getByTestId('cancel')).toBeEnabled();
+  const early = ((await answer.textContent()) ?? '').length;
+  await expect(page.getByTestId('cancel')).toBeDisabled({ timeout: 20_000 });
+  const late = ((await answer.textContent()) ?? '').length;
+  expect(late).toBeGreaterThan(early);
+});
+
+/// A question sent to the mock server's JSON endpoint by an HTTP step.
+function httpChain(pointer: string) {
+  return {
+    name: 'HTTP tool',
+    seed: 1,
+    steps: [
+      { id: 'q', label: 'Question', kind: { type: 'input', text: 'tea' } },
+      {
+        id: 'lookup',
+        label: 'Look up',
+        kind: {
+          type: 'http',
+          method: 'POST',
+          url: `${mock}/json?q={{q}}&latency=100`,
+          headers: [{ name: 'Content-Type', value: 'application/json' }],
+          body: '{"topic": "{{q}}"}',
+          json_pointer: pointer,
+        },
+        inputs: ['q'],
+      },
+      { id: 'out', label: 'Output', kind: { type: 'output' }, inputs: ['lookup'] },
+    ],
+  };
+}
+
+test('an HTTP step calls its URL and picks its JSON pointer', async ({ page, request }) => {
+  await openLive(page, httpChain('/data/answer'));
+  await resetStats(request);
+  await runAndWait(page);
+  await expect(page.getByTestId('live-summary')).toContainText('0 failed');
+  expect((await stats(request)).requests).toBe(2);
+});
+
+test('an HTTP step whose pointer finds nothing says so', async ({ page }) => {
+  await openLive(page, httpChain('/data/missing'));
+  await runAndWait(page);
+  await expect(page.getByTestId('live-summary')).toContainText('nothing at /data/missing');
+});
