@@ -56,8 +56,14 @@ def test_exported_program_runs_staged(chain: str, framework: str):
     result = run(folder / f"chain_{framework}.py")
 
     staged = expected["staged_ms"]
-    measured = result["makespan_ms"]
     slack = TOLERANCE_MS + TOLERANCE_SHARE * staged
+    measured = result["makespan_ms"]
+    # Other work on a busy machine can only make a run slower, never faster than its
+    # sleeps: a run that is late gets two more tries, and the fastest one counts.
+    for _ in range(2):
+        if measured <= staged + slack:
+            break
+        measured = min(measured, run(folder / f"chain_{framework}.py")["makespan_ms"])
     assert staged - 5 <= measured <= staged + slack, (
         f"{chain} ({framework}): ran in {measured:.0f} ms, ChainLab predicts staged {staged} ms "
         f"(eager {expected['eager_ms']} ms, sequential {expected['sequential_ms']} ms)"
@@ -122,15 +128,29 @@ def test_rust_export_compiles_and_runs_both_variants(tmp_path: Path):
     (tmp_path / "Cargo.toml").write_text(RUST_MANIFEST)
     (tmp_path / "src" / "main.rs").write_text((folder / "chain.rs").read_text())
     env = {**os.environ, "CARGO_TARGET_DIR": str(ROOT / "target" / "exported-rust")}
-    done = subprocess.run(
-        ["cargo", "run", "-q", "--release"],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=900, check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    assert "warning" not in done.stderr, done.stderr
-    measured = dict(
-        (line.split(":")[0], int(line.split(":")[1].split()[0])) for line in done.stdout.splitlines()
-    )
+
+    def run_once() -> dict:
+        done = subprocess.run(
+            ["cargo", "run", "-q", "--release"],
+            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=900, check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        assert "warning" not in done.stderr, done.stderr
+        return {line.split(":")[0]: int(line.split(":")[1].split()[0]) for line in done.stdout.splitlines()}
+
+    def late(measured: dict) -> bool:
+        return any(
+            measured[mode] > expected[f"{mode}_ms"] + TOLERANCE_MS + TOLERANCE_SHARE * expected[f"{mode}_ms"]
+            for mode in ("staged", "eager")
+        )
+
+    # As for the Python programs: a late run gets two more tries, the fastest counts.
+    measured = run_once()
+    for _ in range(2):
+        if not late(measured):
+            break
+        again = run_once()
+        measured = {mode: min(measured[mode], again[mode]) for mode in measured}
     for mode in ("staged", "eager"):
         predicted = expected[f"{mode}_ms"]
         assert predicted - 5 <= measured[mode] <= predicted + TOLERANCE_MS + TOLERANCE_SHARE * predicted, (
