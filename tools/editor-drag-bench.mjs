@@ -121,6 +121,10 @@ for (let run = 0; run < RUNS; run++) {
   await page.waitForTimeout(200);
 }
 // Select everything with a Shift-drag box, then drag one of them: all 200 move.
+// Pressing a step opened the inspector, which narrows the canvas: close it and fit.
+await page.keyboard.press('Escape');
+await page.getByTestId('fit').click();
+await page.waitForTimeout(300);
 await drag(page, { testId: null, shift: true });
 for (let run = 0; run < RUNS; run++) {
   results['all 200 steps selected'].push(await drag(page, { testId: 'node-s105', shift: false }));

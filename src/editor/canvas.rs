@@ -214,9 +214,19 @@ pub fn Canvas() -> impl IntoView {
         if ev.button() != 0 {
             return;
         }
-        selected_edge.set(None);
-        capture(&ev);
         let at = to_canvas(ev.client_x(), ev.client_y());
+        // A press on (or within a few pixels of) a connection picks it.
+        let tolerance = 7.0 / editor.view.get_untracked().zoom;
+        let near = chain.with_untracked(|c| layout::edge_at(c, at.0, at.1, tolerance));
+        selected_edge.set(near.clone());
+        if let Some((from, to)) = near {
+            editor.selected.set(Vec::new());
+            editor.message.set(Some(format!(
+                "Connection from \"{from}\" to \"{to}\" selected: press Delete to remove it."
+            )));
+            return;
+        }
+        capture(&ev);
         if ev.shift_key() {
             gesture.set(Gesture::Select { from: at, to: at });
         } else {
@@ -489,43 +499,24 @@ pub fn Canvas() -> impl IntoView {
                                     });
                                     let (a, b) = (a.unwrap_or_default(), b.unwrap_or_default());
                                     let (fa, fb) = (offset_of(&from), offset_of(&to));
-                                    edge_path(
-                                        (a.x + fa.0 + NODE_WIDTH, a.y + fa.1 + NODE_HEIGHT / 2.0),
-                                        (b.x + fb.0 - 3.0, b.y + fb.1 + NODE_HEIGHT / 2.0),
-                                    )
+                                    path(layout::edge_curve(
+                                        Position { x: a.x + fa.0, y: a.y + fa.1 },
+                                        Position { x: b.x + fb.0, y: b.y + fb.1 },
+                                    ))
                                 }
                             });
                             let picked = {
                                 let edge = (from.clone(), to.clone());
                                 move || selected_edge.with(|s| s.as_ref() == Some(&edge))
                             };
-                            let pick = {
-                                let edge = (from.clone(), to.clone());
-                                move |ev: ev::PointerEvent| {
-                                    ev.stop_propagation();
-                                    editor.selected.set(Vec::new());
-                                    editor.message.set(Some(format!(
-                                        "Connection from \"{}\" to \"{}\" selected: press Delete to remove it.",
-                                        edge.0, edge.1
-                                    )));
-                                    selected_edge.set(Some(edge.clone()));
-                                }
-                            };
                             view! {
-                                <g class="edge-group" class:selected=picked on:pointerdown=pick>
-                                    // A wide invisible stroke, so a thin edge is easy to hit.
-                                    <path
-                                        class="edge-hit"
-                                        data-testid=format!("edge-hit-{from}-{to}")
-                                        d=move || d.get()
-                                    ></path>
-                                    <path
-                                        class="edge"
-                                        data-testid=format!("edge-{from}-{to}")
-                                        d=move || d.get()
-                                        marker-end="url(#arrow)"
-                                    ></path>
-                                </g>
+                                <path
+                                    class="edge"
+                                    class:selected=picked
+                                    data-testid=format!("edge-{from}-{to}")
+                                    d=move || d.get()
+                                    marker-end="url(#arrow)"
+                                ></path>
                             }
                         }
                     />
@@ -547,9 +538,11 @@ pub fn Canvas() -> impl IntoView {
                                         view! {
                                             <path
                                                 class="edge pending"
-                                                d=edge_path(
-                                                    (a.x + NODE_WIDTH, a.y + NODE_HEIGHT / 2.0),
-                                                    *to,
+                                                d=path(
+                                                    layout::curve_between(
+                                                        (a.x + NODE_WIDTH, a.y + NODE_HEIGHT / 2.0),
+                                                        *to,
+                                                    ),
                                                 )
                                                 marker-end="url(#arrow)"
                                             ></path>
@@ -617,14 +610,9 @@ pub fn Canvas() -> impl IntoView {
     }
 }
 
-/// A curve from an output port to an input port.
-fn edge_path((x1, y1): (f64, f64), (x2, y2): (f64, f64)) -> String {
-    let bend = ((x2 - x1).abs() / 2.0).max(30.0);
-    format!(
-        "M{x1:.1},{y1:.1} C{:.1},{y1:.1} {:.1},{y2:.1} {x2:.1},{y2:.1}",
-        x1 + bend,
-        x2 - bend
-    )
+/// SVG path data for a Bézier curve.
+fn path([(x1, y1), (c1x, c1y), (c2x, c2y), (x2, y2)]: [(f64, f64); 4]) -> String {
+    format!("M{x1:.1},{y1:.1} C{c1x:.1},{c1y:.1} {c2x:.1},{c2y:.1} {x2:.1},{y2:.1}")
 }
 
 /// Moves keyboard focus to a step's node.

@@ -394,3 +394,70 @@ pub fn bounds(chain: &Chain) -> Option<(f64, f64, f64, f64)> {
         },
     ))
 }
+
+/// A cubic Bézier from `start` to `end` that leaves and arrives horizontally: how an
+/// edge is drawn. Returns start, the two control points and end.
+pub fn curve_between(start: (f64, f64), end: (f64, f64)) -> [(f64, f64); 4] {
+    let bend = ((end.0 - start.0).abs() / 2.0).max(30.0);
+    [start, (start.0 + bend, start.1), (end.0 - bend, end.1), end]
+}
+
+/// The drawn curve of the edge from the step at `from` to the step at `to`: out of
+/// the right side of one, into the left side of the other (just short of it, so the
+/// arrow head shows).
+pub fn edge_curve(from: Position, to: Position) -> [(f64, f64); 4] {
+    curve_between(
+        (from.x + NODE_WIDTH, from.y + NODE_HEIGHT / 2.0),
+        (to.x - 3.0, to.y + NODE_HEIGHT / 2.0),
+    )
+}
+
+/// The edge (input, step) whose drawn curve passes within `tolerance` of (`x`, `y`),
+/// nearest first: what a click on the canvas picks. Edges are hit-tested here rather
+/// than with a wide invisible stroke, which would double the SVG redrawn per frame.
+pub fn edge_at(chain: &Chain, x: f64, y: f64, tolerance: f64) -> Option<(StepId, StepId)> {
+    let position: HashMap<&StepId, Position> =
+        chain.steps.iter().map(|s| (&s.id, s.position)).collect();
+    let mut best: Option<(f64, (StepId, StepId))> = None;
+    for step in &chain.steps {
+        for input in &step.inputs {
+            let Some(&from) = position.get(input) else {
+                continue;
+            };
+            let d = distance_to_curve(edge_curve(from, step.position), (x, y));
+            if d <= tolerance && best.as_ref().is_none_or(|(b, _)| d < *b) {
+                best = Some((d, (input.clone(), step.id.clone())));
+            }
+        }
+    }
+    best.map(|(_, edge)| edge)
+}
+
+/// Distance from `p` to a Bézier curve, measured on 32 straight pieces of it.
+fn distance_to_curve([p0, p1, p2, p3]: [(f64, f64); 4], p: (f64, f64)) -> f64 {
+    const PIECES: u32 = 32;
+    let at = |t: f64| {
+        let u = 1.0 - t;
+        let (a, b, c, d) = (u * u * u, 3.0 * u * u * t, 3.0 * u * t * t, t * t * t);
+        (
+            a * p0.0 + b * p1.0 + c * p2.0 + d * p3.0,
+            a * p0.1 + b * p1.1 + c * p2.1 + d * p3.1,
+        )
+    };
+    let mut nearest = f64::INFINITY;
+    let mut prev = p0;
+    for k in 1..=PIECES {
+        let next = at(f64::from(k) / f64::from(PIECES));
+        let (dx, dy) = (next.0 - prev.0, next.1 - prev.1);
+        let length2 = dx * dx + dy * dy;
+        let t = if length2 == 0.0 {
+            0.0
+        } else {
+            (((p.0 - prev.0) * dx + (p.1 - prev.1) * dy) / length2).clamp(0.0, 1.0)
+        };
+        let (cx, cy) = (prev.0 + t * dx, prev.1 + t * dy);
+        nearest = nearest.min(((p.0 - cx).powi(2) + (p.1 - cy).powi(2)).sqrt());
+        prev = next;
+    }
+    nearest
+}

@@ -225,3 +225,37 @@ fn gallery_edges_pass_behind_no_other_step() {
         }
     }
 }
+
+#[test]
+fn a_click_near_an_edge_picks_it() {
+    use chainlab_core::layout::{edge_at, edge_curve};
+    let chain = gallery::uneven_branches();
+    let pos = |id: &str| {
+        chain
+            .steps
+            .iter()
+            .find(|s| s.id.as_str() == id)
+            .expect("step")
+            .position
+    };
+    // Half way along C -> D (one row, so the curve is a straight line).
+    let [start, _, _, end] = edge_curve(pos("c"), pos("d"));
+    let (mx, my) = ((start.0 + end.0) / 2.0, (start.1 + end.1) / 2.0);
+    assert_eq!(
+        edge_at(&chain, mx, my + 4.0, 8.0),
+        Some((StepId::new("c"), StepId::new("d")))
+    );
+    assert_eq!(edge_at(&chain, mx, my + 30.0, 8.0), None);
+    // The B -> E curve, at a point on it: found, and it is the nearest edge there.
+    let [b0, b1, b2, b3] = edge_curve(pos("b"), pos("e"));
+    let t = 0.5;
+    let u = 1.0 - t;
+    let on = (
+        u * u * u * b0.0 + 3.0 * u * u * t * b1.0 + 3.0 * u * t * t * b2.0 + t * t * t * b3.0,
+        u * u * u * b0.1 + 3.0 * u * u * t * b1.1 + 3.0 * u * t * t * b2.1 + t * t * t * b3.1,
+    );
+    assert_eq!(
+        edge_at(&chain, on.0, on.1, 3.0),
+        Some((StepId::new("b"), StepId::new("e")))
+    );
+}
