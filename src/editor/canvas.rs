@@ -219,11 +219,8 @@ pub fn Canvas() -> impl IntoView {
         let tolerance = 7.0 / editor.view.get_untracked().zoom;
         let near = chain.with_untracked(|c| layout::edge_at(c, at.0, at.1, tolerance));
         selected_edge.set(near.clone());
-        if let Some((from, to)) = near {
+        if near.is_some() {
             editor.selected.set(Vec::new());
-            editor.message.set(Some(format!(
-                "Connection from \"{from}\" to \"{to}\" selected: press Delete to remove it."
-            )));
             return;
         }
         capture(&ev);

@@ -14,7 +14,7 @@ test('a connection picked with the mouse is removed with the Delete key', async 
     return { x: p.x, y: p.y };
   });
   await page.mouse.click(middle.x, middle.y + 4);
-  await expect(editor.message()).toContainText('press Delete');
+  await expect(editor.edge('c', 'd')).toHaveClass(/selected/);
   await page.keyboard.press('Delete');
   await expect(editor.edge('c', 'd')).toHaveCount(0);
   // D's prompt still names C, which is no longer its input: shown on D.
