@@ -3,7 +3,7 @@
 
 use super::{ms, percent, use_replay};
 use crate::state::use_app_state;
-use chainlab_core::race::{ticks, Race, Segment, SegmentKind};
+use chainlab_core::race::{ticks, BarKey, Race, Segment, SegmentKind};
 use chainlab_core::{Mode, Time};
 use leptos::prelude::*;
 
@@ -127,10 +127,11 @@ pub fn Lanes() -> impl IntoView {
 }
 
 /// One signal per row holding its bar at the cursor, by lane then row. One effect
-/// recomputes every bar when the cursor moves (plain Rust, no reactive work per row)
-/// and sets only the signals whose bar changed, so a frame touches the few rows that
-/// are running rather than all of them. Span changes show up at the next frame: the
-/// cursor moves every frame while a run is followed.
+/// recomputes the bars when the cursor moves, skipping rows the move cannot change
+/// (before their step was ready, or after it ended, both times), and sets only the
+/// signals whose bar changed: a frame touches the few rows that are running, not all
+/// of them. Span changes show up at the next frame: the cursor moves every frame
+/// while a run is followed.
 fn keep_bars_at_cursor(layout: &Layout) -> Vec<Vec<RwSignal<Vec<Segment>>>> {
     let state = use_app_state();
     let replay = use_replay();
@@ -147,12 +148,25 @@ fn keep_bars_at_cursor(layout: &Layout) -> Vec<Vec<RwSignal<Vec<Segment>>>> {
         .collect();
     let steps: Vec<usize> = layout.rows.iter().map(|&(i, ..)| i).collect();
     let rows = bars.clone();
+    // Per row: what its bar was last computed from, and at which time.
+    let mut seen: Vec<Vec<Option<(BarKey, Time)>>> = layout
+        .modes
+        .iter()
+        .map(|_| vec![None; steps.len()])
+        .collect();
     Effect::new(move |_| {
         let t = replay.shown.get();
         state.race.with_untracked(|race| {
             let Some(race) = race else { return };
-            for (lane, signals) in race.lanes.iter().zip(&rows) {
-                for (&step, signal) in steps.iter().zip(signals) {
+            for ((lane, signals), seen) in race.lanes.iter().zip(&rows).zip(&mut seen) {
+                for ((&step, signal), seen) in steps.iter().zip(signals).zip(seen.iter_mut()) {
+                    let key = lane.bar_key(step);
+                    let unchanged =
+                        seen.is_some_and(|(k, at)| k == key && lane.bar_same_at(step, at, t));
+                    if unchanged {
+                        continue;
+                    }
+                    *seen = Some((key, t));
                     let bar = lane.bar(step, t);
                     if signal.with_untracked(|old| *old != bar) {
                         signal.set(bar);

@@ -35,62 +35,80 @@ async function bars(page: Page, mode: string, step: number) {
     );
 }
 
+// The drawn start and end of a row's bar of one kind (times as measured, which drift
+// from the ideal on a busy machine, so the tests steer by them).
+async function piece(page: Page, mode: string, step: number, kind: string) {
+  const found = (await bars(page, mode, step)).find((b) => b.kind === kind);
+  expect(found, `${mode} step ${step} has a ${kind} bar`).toBeTruthy();
+  return found!;
+}
+
 test('pause, step, scrub and change speed on a finished race', async ({ page }) => {
   const errors: string[] = [];
   page.on('pageerror', (err) => errors.push(err.message));
   await race(page);
   const end = await cursor(page);
-  expect(end).toBeGreaterThan(850);
+  expect(end).toBe(parseInt((await page.getByTestId('total-sequential').textContent()) ?? '', 10));
 
-  // Stepping back stops at the moments something happened: 700 (staged ends,
-  // sequential starts D), then 500 (B ends).
+  // Stepping back and forth visits the moments something happened, exactly.
   await page.getByTestId('step-back').click();
-  expect(Math.abs((await cursor(page)) - 700)).toBeLessThanOrEqual(30);
+  const back1 = await cursor(page);
   await page.getByTestId('step-back').click();
-  expect(Math.abs((await cursor(page)) - 500)).toBeLessThanOrEqual(30);
+  const back2 = await cursor(page);
+  expect(back1).toBeLessThan(end);
+  expect(back2).toBeLessThan(back1);
   await page.getByTestId('step-forward').click();
-  expect(Math.abs((await cursor(page)) - 700)).toBeLessThanOrEqual(30);
+  expect(await cursor(page)).toBe(back1);
 
-  // Scrub to 300 ms: staged D is held at the barrier, and has not run.
-  await page.getByTestId('scrub').fill('300');
-  expect(await cursor(page)).toBe(300);
+  // Scrub into staged D's wait at the barrier: it is held, and has not run.
+  const wait = await piece(page, 'staged', 3, 'barrier-wait');
+  const mid = Math.round((wait.start + wait.end) / 2);
+  await page.getByTestId('scrub').fill(String(mid));
+  expect(await cursor(page)).toBe(mid);
   const d = await bars(page, 'staged', 3);
   expect(d.map((b) => b.kind)).toEqual(['barrier-wait']);
-  expect(d[0].end).toBe(300);
-  // The canvas shows eager at the cursor: D runs there already, B too, C is done.
-  await expect(page.getByTestId('node-d')).toHaveAttribute('data-state', 'running');
-  await expect(page.getByTestId('node-c')).toHaveAttribute('data-state', 'done');
+  expect(d[0].end).toBe(mid);
   // Totals wait for the cursor.
   await expect(page.getByTestId('total-staged')).toHaveText('—');
 
+  // The canvas shows eager at the cursor: in the middle of eager D's run, D runs and
+  // C (its input) is done.
+  const eagerD = await piece(page, 'eager', 3, 'running');
+  await page.getByTestId('scrub').fill(String(Math.round((eagerD.start + eagerD.end) / 2)));
+  await expect(page.getByTestId('node-d')).toHaveAttribute('data-state', 'running');
+  await expect(page.getByTestId('node-c')).toHaveAttribute('data-state', 'done');
+
   // Play at a quarter speed: 600 ms of wall time moves the cursor about 150 ms.
+  await page.getByTestId('scrub').fill('100');
   await page.getByTestId('speed').selectOption('0.25');
   await page.getByTestId('play').click();
   await expect(page.getByTestId('pause')).toBeVisible();
   await page.waitForTimeout(600);
   await page.getByTestId('pause').click();
-  const slow = (await cursor(page)) - 300;
+  const slow = (await cursor(page)) - 100;
   expect(slow).toBeGreaterThan(60);
-  expect(slow).toBeLessThan(300);
+  expect(slow).toBeLessThan(350);
 
-  // At 4x the rest of the race plays out in well under a second, then stops.
+  // At 4x the rest of the race plays out in about 200 ms, then stops at the end.
   await page.getByTestId('speed').selectOption('4');
   await page.getByTestId('play').click();
-  await expect(page.getByTestId('play')).toBeVisible({ timeout: 3_000 });
+  await expect(page.getByTestId('play')).toBeVisible({ timeout: 5_000 });
   expect(await cursor(page)).toBe(end);
-  await expect(page.locator('p.verdict[role=status]')).toContainText('eager finished first', { ignoreCase: true });
+  await expect(page.locator('p.verdict[role=status]')).toContainText('eager finished first', {
+    ignoreCase: true,
+  });
 
-  // Keyboard: Home restarts, Space plays, Space pauses, arrows step.
+  // Keyboard: Home restarts, arrows step, Space plays and pauses.
   await page.getByTestId('timeline').focus();
   await page.keyboard.press('Home');
   expect(await cursor(page)).toBe(0);
-  // The first moment may be the start itself (A takes no time, then B and C begin)
-  // a millisecond or so after 0; the next is C's end at 200 ms.
   await page.keyboard.press('ArrowRight');
-  if ((await cursor(page)) < 30) await page.keyboard.press('ArrowRight');
-  expect(Math.abs((await cursor(page)) - 200)).toBeLessThanOrEqual(30);
+  const first = await cursor(page);
+  expect(first).toBeGreaterThan(0);
+  await page.keyboard.press('ArrowRight');
+  expect(await cursor(page)).toBeGreaterThan(first);
   await page.keyboard.press('ArrowLeft');
-  expect(await cursor(page)).toBeLessThan(30);
+  expect(await cursor(page)).toBe(first);
   await page.keyboard.press('Space');
   await expect(page.getByTestId('pause')).toBeVisible();
   await page.keyboard.press('Space');
@@ -121,8 +139,9 @@ test('the table view agrees with the bars', async ({ page }) => {
       }
       const start = parseInt((await cell('start')) ?? '', 10);
       const end = parseInt((await cell('end')) ?? '', 10);
-      expect(start).toBe(Math.min(...drawn.map((b) => b.start)));
-      expect(end).toBe(Math.max(...drawn.map((b) => b.end)));
+      // Both round to whole milliseconds.
+      expect(Math.abs(start - Math.min(...drawn.map((b) => b.start)))).toBeLessThanOrEqual(1);
+      expect(Math.abs(end - Math.max(...drawn.map((b) => b.end)))).toBeLessThanOrEqual(1);
     }
   }
 });
@@ -151,10 +170,15 @@ test('clicking a bar shows what went in, what came out and the attempts', async 
 test('narration explains the barrier, and projector mode enlarges the page', async ({ page }) => {
   await race(page);
   await page.getByTestId('narrate').click();
-  await page.getByTestId('scrub').fill('250');
+  const wait = await piece(page, 'staged', 3, 'barrier-wait');
+  const eagerD = await piece(page, 'eager', 3, 'done');
+  // Just after staged C ends: D is ready, and held at the barrier for B.
+  await page.getByTestId('scrub').fill(String(wait.start + 1));
   await expect(page.getByTestId('captions')).toContainText(
-    'Staged: D: refine lookup is ready but waits at the barrier for B: long analysis',
+    'Staged: D: refine lookup is ready but waits at the barrier for B: long analysis, which it does not need.',
   );
+  // Just after eager C ends: D starts at once.
+  await page.getByTestId('scrub').fill(String(eagerD.start + 1));
   await expect(page.getByTestId('captions')).toContainText(
     'Eager: D: refine lookup starts now: its only input, C: quick lookup, just finished.',
   );
@@ -177,8 +201,10 @@ test('the exported trace parses and has one complete event per step attempt', as
   expect(complete).toHaveLength(15);
   expect(new Set(complete.map((e: { pid: number }) => e.pid)).size).toBe(3);
   const b = complete.find((e: { args: { step: string }; pid: number }) => e.args.step === 'b' && e.pid === 2);
-  // Microseconds: B runs about 500 ms.
-  expect(Math.abs(b.dur - 500_000)).toBeLessThan(40_000);
+  // Microseconds: B's event lasts as long as its bar on the page (about 500 ms).
+  const drawn = await piece(page, 'staged', 1, 'done');
+  expect(Math.abs(b.dur - (drawn.end - drawn.start) * 1000)).toBeLessThanOrEqual(1000);
+  expect(b.dur).toBeGreaterThan(450_000);
 
   const [csv] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
   const lines = readFileSync((await csv.path())!, 'utf8').trim().split('\n');
@@ -206,6 +232,10 @@ test.describe('with reduced motion', () => {
     });
     await page.getByTestId('run').click();
     await expect(page.getByTestId('total-sequential')).toHaveText(/^\d+ ms$/, { timeout: 20_000 });
+    // Every moment something happened is the start or end of some bar piece.
+    const edges = await page.locator('.lane .bar').evaluateAll((els) =>
+      els.flatMap((e) => [Number(e.getAttribute('data-start')), Number(e.getAttribute('data-end'))]),
+    );
     await page.getByTestId('speed').selectOption('4');
     await page.getByTestId('play').click();
     const seen = new Set<number>();
@@ -213,10 +243,10 @@ test.describe('with reduced motion', () => {
       seen.add(await cursor(page));
       await page.waitForTimeout(40);
     }
-    await expect(page.getByTestId('play')).toBeVisible({ timeout: 3_000 });
-    // Only the moments something happened are ever drawn.
+    await expect(page.getByTestId('play')).toBeVisible({ timeout: 5_000 });
+    // Only those moments are ever drawn: the cursor jumps, it never slides.
     for (const t of seen) {
-      expect([0, 200, 400, 500, 700, 900].some((m) => Math.abs(m - t) <= 30)).toBe(true);
+      expect(t === 0 || edges.some((edge) => Math.abs(edge - t) <= 6), `${t} ms is an event`).toBe(true);
     }
     expect(await page.evaluate(() => (window as any).__animated)).toBe(false);
     expect(await page.evaluate(() => document.getAnimations().length)).toBe(0);

@@ -349,6 +349,35 @@ impl Lane {
             .collect()
     }
 
+    /// What step `i`'s bar depends on besides the time: its attempts so far and how far
+    /// the last one got. While this stays the same, [`Lane::bar_same_at`] holds.
+    pub fn bar_key(&self, i: usize) -> BarKey {
+        let attempts = self.attempts.get(i).map(Vec::as_slice).unwrap_or_default();
+        BarKey {
+            attempts: attempts.len(),
+            last_ended: attempts.last().and_then(|s| s.ended),
+        }
+    }
+
+    /// Whether step `i`'s bar is the same at `a` and `b`: both before the step was
+    /// ready, or both after its last attempt ended. Lets a page skip the rows a moving
+    /// cursor does not touch.
+    pub fn bar_same_at(&self, i: usize, a: Time, b: Time) -> bool {
+        let Some(origin) = self.origin else {
+            return true;
+        };
+        let attempts = self.attempts.get(i).map(Vec::as_slice).unwrap_or_default();
+        let (Some(first), Some(last)) = (attempts.first(), attempts.last()) else {
+            return true;
+        };
+        let ready = first.ready - origin;
+        let both_before = a < ready && b < ready;
+        let both_after = last
+            .ended
+            .is_some_and(|e| a >= e - origin && b >= e - origin);
+        both_before || both_after
+    }
+
     /// What step `i` is doing at `t`.
     pub fn state_at(&self, i: usize, t: Time) -> StepState {
         let (Some(origin), Some(attempts)) = (self.origin, self.attempts.get(i)) else {
@@ -382,6 +411,13 @@ impl Lane {
             }
         }
     }
+}
+
+/// See [`Lane::bar_key`].
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct BarKey {
+    attempts: usize,
+    last_ended: Option<Time>,
 }
 
 /// What a step is doing at one moment of a run.
@@ -632,6 +668,36 @@ mod tests {
                 (SegmentKind::BarrierWait, 500.0),
                 (SegmentKind::Running, 600.0)
             ]
+        );
+    }
+
+    #[test]
+    fn a_bar_is_the_same_before_its_step_is_ready_and_after_it_ends() {
+        let race = finished_race();
+        let lane = race.lane(Mode::Staged).expect("staged lane");
+        let d = race.plan.index_of(&crate::StepId::new("d")).expect("d");
+        // D is ready at 200 ms and ends at 700 ms.
+        for (a, b, same) in [
+            (0.0, 150.0, true),
+            (150.0, 250.0, false),
+            (300.0, 600.0, false),
+            (700.0, 900.0, true),
+            (650.0, 900.0, false),
+        ] {
+            assert_eq!(lane.bar_same_at(d, a, b), same, "{a} and {b}");
+            if same {
+                assert_eq!(lane.bar(d, a), lane.bar(d, b));
+            }
+        }
+        let mut running = race.clone();
+        let mut span = lane.latest(d).cloned().expect("d ran");
+        span.ended = None;
+        running.record(Mode::Staged, &span);
+        let lane = running.lane(Mode::Staged).expect("staged lane");
+        assert!(!lane.bar_same_at(d, 800.0, 900.0), "a running bar grows");
+        assert_ne!(
+            lane.bar_key(d),
+            race.lane(Mode::Staged).expect("lane").bar_key(d)
         );
     }
 
