@@ -90,7 +90,7 @@ impl Editor {
             .with_untracked(|r| r.as_ref().is_some_and(Race::is_running))
     }
 
-    /// Applies `edit` to a copy of the chain; on success the copy becomes the chain
+    /// Applies `change` to a copy of the chain; on success the copy becomes the chain
     /// and the old one is kept for undo. Edits in the same `group` (typing in one
     /// field, repeated arrow keys) undo as one. Moves keep the race, since the graph
     /// is unchanged; any other edit clears it, as it no longer matches the chain.
@@ -98,7 +98,7 @@ impl Editor {
         &self,
         group: Option<&str>,
         keeps_race: bool,
-        edit: impl FnOnce(&mut Chain) -> Result<(), E>,
+        change: impl FnOnce(&mut Chain) -> Result<(), E>,
     ) -> bool {
         if self.running() {
             self.message.set(Some(
@@ -109,7 +109,7 @@ impl Editor {
         }
         let before = self.app.chain.get_untracked();
         let mut chain = before.clone();
-        if let Err(e) = edit(&mut chain) {
+        if let Err(e) = change(&mut chain) {
             self.message.set(Some(e.to_string()));
             return false;
         }
@@ -128,10 +128,10 @@ impl Editor {
         &self,
         group: Option<&str>,
         keeps_race: bool,
-        edit: impl FnOnce(&mut Chain),
+        change: impl FnOnce(&mut Chain),
     ) -> bool {
         self.try_edit(group, keeps_race, |chain| {
-            edit(chain);
+            change(chain);
             Ok::<(), std::convert::Infallible>(())
         })
     }
