@@ -643,12 +643,45 @@ fn summarize(trace: &Trace) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test;
 
-    #[test]
+    #[wasm_bindgen_test]
     fn keys_are_masked_to_their_last_four_characters() {
         assert_eq!(masked("sk-abcdefghijklmnop"), "••••mnop");
         assert_eq!(masked("short"), "••••");
         assert_eq!(masked(""), "no key");
         assert_eq!(origin_of("http://h:1/v1/chat?x"), "http://h:1");
+    }
+
+    #[wasm_bindgen_test]
+    fn a_summary_counts_retries_and_names_only_final_failures() {
+        let span = |step: &str, index, attempt, outcome| Span {
+            step: StepId::new(step),
+            index,
+            attempt,
+            ready: 0.0,
+            queued: 0.0,
+            started: Some(0.0),
+            first_byte: None,
+            ended: Some(100.0 * f64::from(attempt + 1)),
+            outcome,
+            output: None,
+        };
+        let failed = |error: &str| Outcome::Failed {
+            error: error.into(),
+        };
+        let trace = Trace {
+            mode: Mode::Eager,
+            origin: 0.0,
+            spans: vec![
+                span("a", 0, 0, failed("Rate-limited")),
+                span("a", 0, 1, Outcome::Done),
+                span("b", 1, 0, failed("Key rejected")),
+            ],
+        };
+        assert_eq!(
+            summarize(&trace),
+            "eager: 200 ms, 3 attempts (1 retried), 1 failed · b: Key rejected"
+        );
     }
 }
