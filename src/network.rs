@@ -90,6 +90,8 @@ pub struct NetworkState {
     pub summary: RwSignal<Vec<String>>,
     /// Streamed answers of the live run, growing as tokens arrive.
     pub streaming: RwSignal<Vec<(StepId, String)>>,
+    /// The race's sequential lane was projected, not run.
+    pub projected: RwSignal<bool>,
     cancel: StoredValue<Option<Cancel>, LocalStorage>,
 }
 
@@ -108,6 +110,7 @@ impl NetworkState {
             connection_note: RwSignal::new(None),
             summary: RwSignal::new(Vec::new()),
             streaming: RwSignal::new(Vec::new()),
+            projected: RwSignal::new(false),
             cancel: StoredValue::new_local(None),
         }
     }
@@ -119,8 +122,9 @@ impl NetworkState {
         }
     }
 
-    /// A fresh switch for a new run.
+    /// A fresh switch for a new run, which also forgets the last run's projection.
     pub fn new_cancel(&self) -> Cancel {
+        self.projected.set(false);
         let cancel = Cancel::new();
         self.cancel.set_value(Some(cancel.clone()));
         cancel
@@ -547,6 +551,7 @@ pub fn start_live_race(
                     projected.makespan().round()
                 ))
             });
+            net.projected.set(true);
             update(&|race| {
                 race.start(Mode::Sequential, projected.origin);
                 race.finish(&projected);

@@ -261,6 +261,9 @@ fn LaneView(
             <div class="lane-head">
                 <h3>{mode.name()}</h3>
                 <span class="explain">{mode.explanation()}</span>
+                {move || (mode == Mode::Sequential && state.network.projected.get()).then(|| view! {
+                    <span class="projected-tag" data-testid="projected-lane">"projected from the live run's measured step times, not run"</span>
+                })}
                 <span class="figures">
                     <span class="clock" data-testid=format!("clock-{}", mode.name())>{clock}</span>
                     " total "

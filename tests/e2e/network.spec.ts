@@ -92,6 +92,7 @@ test('six branches of 300 ms finish together in about 300 ms, not 1,800', async 
   expect(sequential).toBeGreaterThanOrEqual(1800);
   await expect(page.getByTestId('run-kind-note')).toContainText('projected');
   await expect(page.getByTestId('live-summary')).toContainText('sequential (projected');
+  await expect(page.getByTestId('projected-lane')).toBeVisible();
   const s = await stats(request);
   expect(s.peak_in_flight).toBe(6);
   // Staged and eager ran one after the other; sequential cost no requests.
@@ -228,6 +229,7 @@ test('a simulated run needs no provider and no network', async ({ page, request 
   await page.getByTestId('mode-simulated').click();
   await resetStats(request);
   await page.getByTestId('run').click();
+  await expect(page.getByTestId('projected-lane')).toHaveCount(0);
   await expect(page.getByTestId('cancel')).toBeEnabled();
   await expect(page.getByTestId('cancel')).toBeDisabled({ timeout: 10_000 });
   await expect(page.getByTestId('run-kind-note')).toContainText('no key, no network');
