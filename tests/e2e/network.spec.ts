@@ -287,3 +287,36 @@ test('an HTTP step whose pointer finds nothing says so', async ({ page }) => {
   await runAndWait(page);
   await expect(page.getByTestId('live-summary')).toContainText('nothing at /data/missing');
 });
+
+test('a provider limit set in settings is obeyed on the server side', async ({ page, request }) => {
+  await openLive(page, fanOut(6, () => 'mock:latency=200'));
+  await page.getByTestId('settings').locator('summary').click();
+  await page.getByTestId('provider-limit').fill('3');
+  await page.getByTestId('provider-limit').blur();
+  await resetStats(request);
+  await runAndWait(page);
+  expect((await stats(request)).peak_in_flight).toBe(3);
+  expect(await total(page, 'eager')).toBeGreaterThanOrEqual(400);
+});
+
+test('keys are kept for the tab unless remembered, and forgotten from the device when unticked', async ({
+  page,
+}) => {
+  await openLive(page, fanOut(1, () => 'mock'));
+  await page.getByTestId('settings').locator('summary').click();
+  await page.getByTestId('provider-key').fill('sk-remember-me-42424242');
+  await page.getByTestId('provider-key').blur();
+  const stored = () =>
+    page.evaluate(() => [localStorage.getItem('chainlab.providers'), sessionStorage.getItem('chainlab.providers')]);
+  let [local, session] = await stored();
+  expect(local).toBeNull();
+  expect(session).toContain('42424242');
+  await page.getByTestId('remember-keys').check();
+  [local, session] = await stored();
+  expect(local).toContain('42424242');
+  expect(session).toBeNull();
+  await page.getByTestId('remember-keys').uncheck();
+  [local, session] = await stored();
+  expect(local).toBeNull();
+  expect(session).toContain('42424242');
+});
