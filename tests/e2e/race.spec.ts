@@ -19,11 +19,8 @@ test('uneven branches: eager beats staged beats sequential', async ({ page }) =>
   const eager = await total(page, 'eager');
   expect(eager).toBeLessThan(staged);
   expect(staged).toBeLessThan(sequential);
-  // The design's figures: 500, 700 and 900 ms, give or take the browser's timers.
-  expect(Math.abs(eager - 500)).toBeLessThanOrEqual(40);
-  expect(Math.abs(staged - 700)).toBeLessThanOrEqual(50);
-  expect(Math.abs(sequential - 900)).toBeLessThanOrEqual(60);
-
+  // How close each total comes to the engine's prediction is checked in
+  // tests/browser.rs; here only the order, which holds however loaded the machine is.
   await expect(page.getByText(/eager finished first/i)).toBeVisible();
   expect(errors).toEqual([]);
 });
