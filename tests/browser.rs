@@ -14,25 +14,42 @@ fn close_enough(measured: f64, predicted: f64) -> bool {
     (measured - predicted).abs() <= predicted * 0.05 + 15.0
 }
 
+/// A starved machine (CI sharing its cores) can hold a timer back by far more than the
+/// margin for one race; an engine that mispredicts is off in every race. So a race is
+/// run up to this many times and must match in one of them.
+const ATTEMPTS: usize = 3;
+
 async fn race(key: &str) {
     let plan = Plan::new(gallery::example(key).expect("gallery chain")).expect("valid chain");
     let clock = BrowserClock::new().expect("a window with a performance timer");
     let runner = SimulatedRunner {
         clock: clock.clone(),
     };
-    let traces = join_all(
-        Mode::ALL.map(|mode| run(&plan, RunOptions::unlimited(mode), &runner, &clock, &|_| {})),
-    )
-    .await;
-    for trace in traces {
-        let predicted = plan.predicted_makespan(trace.mode) as f64;
-        let measured = trace.makespan();
-        assert!(
-            close_enough(measured, predicted),
-            "{key} in {} mode: measured {measured:.1} ms, engine predicts {predicted} ms",
-            trace.mode.name()
-        );
+    let mut misses = Vec::new();
+    for _ in 0..ATTEMPTS {
+        let traces = join_all(
+            Mode::ALL.map(|mode| run(&plan, RunOptions::unlimited(mode), &runner, &clock, &|_| {})),
+        )
+        .await;
+        let off: Vec<String> = traces
+            .iter()
+            .filter_map(|trace| {
+                let predicted = plan.predicted_makespan(trace.mode) as f64;
+                let measured = trace.makespan();
+                (!close_enough(measured, predicted)).then(|| {
+                    format!(
+                        "{} mode measured {measured:.1} ms, engine predicts {predicted} ms",
+                        trace.mode.name()
+                    )
+                })
+            })
+            .collect();
+        if off.is_empty() {
+            return;
+        }
+        misses.push(off.join("; "));
     }
+    panic!("{key}: no race out of {ATTEMPTS} matched the engine: {misses:?}");
 }
 
 #[wasm_bindgen_test]
