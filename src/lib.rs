@@ -2,6 +2,7 @@
 
 mod app;
 pub mod clock;
+mod download;
 mod editor;
 mod network;
 mod network_panel;

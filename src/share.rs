@@ -13,7 +13,7 @@ use chainlab_core::share::{self, ShareError, MAX_JSON_BYTES, SAFE_LINK_CHARS};
 use chainlab_core::{gallery, Chain};
 use leptos::prelude::*;
 use std::fmt::Write;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 
 /// Where the chain a link or file replaced is kept (the editor keeps the current
@@ -141,7 +141,7 @@ impl Share {
 
     fn export_json(&self) {
         let chain = self.state.chain.get_untracked();
-        if let Err(e) = save_file(
+        if let Err(e) = crate::download::text(
             &format!("{}.chainlab.json", file_stem(&chain.name)),
             "application/json",
             &share::to_file(&chain),
@@ -155,7 +155,7 @@ impl Share {
             return;
         };
         let code = codegen::export(&plan, language);
-        if let Err(e) = save_file(language.file_name(), "text/plain", &code) {
+        if let Err(e) = crate::download::text(language.file_name(), "text/plain", &code) {
             self.load_error.set(Some(e));
         }
         self.code.set(Some((language, code)));
@@ -229,26 +229,6 @@ fn file_stem(name: &str) -> String {
     } else {
         stem
     }
-}
-
-/// Offers `text` as a download called `name`.
-fn save_file(name: &str, mime: &str, text: &str) -> Result<(), String> {
-    let refused = |_| format!("The browser refused to save {name}; try again, or another browser.");
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type(mime);
-    let parts = js_sys::Array::of1(&JsValue::from_str(text));
-    let blob =
-        web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(refused)?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(refused)?;
-    let link: web_sys::HtmlAnchorElement = document()
-        .create_element("a")
-        .map_err(refused)?
-        .unchecked_into();
-    link.set_href(&url);
-    link.set_download(name);
-    link.click();
-    let _ = web_sys::Url::revoke_object_url(&url);
-    Ok(())
 }
 
 /// The QR code of `text` as one SVG path in module units (with the quiet zone of four

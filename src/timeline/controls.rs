@@ -1,7 +1,8 @@
 //! The timeline's controls: which modes race, the replay buttons and keys, the view
 //! switches, and the exports.
 
-use super::{download, driver, ms, use_replay, Replay};
+use super::{driver, ms, use_replay, Replay};
+use crate::download;
 use crate::state::{use_app_state, AppState};
 use chainlab_core::export;
 use chainlab_core::race::Race;

@@ -7,7 +7,6 @@
 
 mod bench;
 mod controls;
-mod download;
 mod driver;
 mod lanes;
 mod panels;

@@ -1,5 +1,5 @@
-//! Saving exports as files: a Blob behind a temporary link, and PNG by drawing the SVG
-//! onto a canvas.
+//! Saving files from the page (timeline exports, chain files, exported code): a Blob
+//! behind a temporary link, and PNG by drawing the SVG onto a canvas.
 
 use leptos::prelude::*;
 use wasm_bindgen::closure::Closure;
