@@ -313,15 +313,11 @@ pub fn svg(race: &Race, t: Time) -> String {
 mod tests {
     use super::*;
     use crate::plan::Plan;
-    use crate::{gallery, simulate, Mode, RunOptions};
+    use crate::{gallery, Mode};
 
     fn race() -> Race {
         let plan = Plan::new(gallery::uneven_branches()).expect("valid");
-        let mut race = Race::new(&plan, &Mode::ALL);
-        for mode in Mode::ALL {
-            race.finish(&simulate(&plan, RunOptions::unlimited(mode)));
-        }
-        race
+        Race::simulated(&plan, &Mode::ALL)
     }
 
     #[test]

@@ -34,6 +34,16 @@ pub struct Race {
 }
 
 impl Race {
+    /// The race the engine predicts: every mode run to the end on the simulator, in
+    /// virtual time.
+    pub fn simulated(plan: &Plan, modes: &[Mode]) -> Self {
+        let mut race = Self::new(plan, modes);
+        for &mode in modes {
+            race.finish(&simulate(plan, RunOptions::unlimited(mode)));
+        }
+        race
+    }
+
     pub fn new(plan: &Plan, modes: &[Mode]) -> Self {
         Self::with_limit(plan, modes, None)
     }
@@ -616,11 +626,7 @@ mod tests {
 
     fn finished_race() -> Race {
         let plan = Plan::new(gallery::uneven_branches()).expect("valid");
-        let mut race = Race::new(&plan, &Mode::ALL);
-        for mode in Mode::ALL {
-            race.finish(&simulate(&plan, RunOptions::unlimited(mode)));
-        }
-        race
+        Race::simulated(&plan, &Mode::ALL)
     }
 
     #[test]

@@ -243,16 +243,12 @@ impl Cursor {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::gallery;
     use crate::plan::Plan;
-    use crate::{gallery, simulate, RunOptions};
 
     fn race() -> Race {
         let plan = Plan::new(gallery::uneven_branches()).expect("valid");
-        let mut race = Race::new(&plan, &Mode::ALL);
-        for mode in Mode::ALL {
-            race.finish(&simulate(&plan, RunOptions::unlimited(mode)));
-        }
-        race
+        Race::simulated(&plan, &Mode::ALL)
     }
 
     #[test]
