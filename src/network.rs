@@ -8,9 +8,10 @@
 //! outputs pass through `redact`, and nothing here writes a key anywhere else.
 
 use crate::clock::BrowserClock;
-use chainlab_core::errors::{redact, StepError};
+use chainlab_core::errors::{parse_retry_after, redact, StepError};
 use chainlab_core::projection::project_sequential;
 use chainlab_core::race::Race;
+use chainlab_core::resource_timing::{mark_sent, SentRequest, TimingEntry};
 use chainlab_core::wire::{self, SseReader, DEFAULT_SIZE_CAP};
 use chainlab_core::{
     run_with, Cancel, Clock, Mode, OnFailure, Outcome, Plan, Policy, RetryPolicy, RunOptions,
@@ -208,6 +209,8 @@ pub struct LiveRunner {
     streaming: RwSignal<Vec<(StepId, String)>>,
     /// Requests in flight per origin now, and the most at once.
     origins: RefCell<HashMap<String, (usize, usize)>>,
+    /// Every request whose answer was read, to pair with the browser's timings.
+    sent: RefCell<Vec<SentRequest>>,
 }
 
 /// Aborts the request when the attempt is dropped: the scheduler drops attempts that
@@ -249,7 +252,32 @@ impl LiveRunner {
             size_cap: DEFAULT_SIZE_CAP,
             streaming,
             origins: RefCell::new(HashMap::new()),
+            sent: RefCell::new(Vec::new()),
         }
+    }
+
+    /// Marks on `trace` how long each request waited inside the browser for a
+    /// connection, from the browser's Resource Timing entries; returns how many
+    /// requests it could see (servers must send `Timing-Allow-Origin`).
+    pub async fn mark_browser_waits(&self, trace: &mut Trace) -> usize {
+        // The browser adds an entry once the response has ended, in a task of its own.
+        gloo_timers::future::TimeoutFuture::new(0).await;
+        let Some(performance) = web_sys::window().and_then(|w| w.performance()) else {
+            return 0;
+        };
+        let entries: Vec<TimingEntry> = performance
+            .get_entries_by_type("resource")
+            .iter()
+            .filter_map(|e| e.dyn_into::<web_sys::PerformanceResourceTiming>().ok())
+            .map(|e| TimingEntry {
+                url: e.name(),
+                start: e.start_time(),
+                request_start: e.request_start(),
+                response_end: e.response_end(),
+            })
+            .collect();
+        let requests = self.sent.take();
+        mark_sent(trace, &requests, &entries)
     }
 
     /// The origin that had more requests in flight than the browser has
@@ -315,6 +343,7 @@ impl LiveRunner {
             body: Some(&body),
             secrets: &secrets,
             step: &request.step.id,
+            attempt: request.attempt,
             model: Some(&llm.model),
         };
         let mut first_byte = None;
@@ -342,6 +371,7 @@ impl LiveRunner {
             body: built.body.as_deref(),
             secrets: &[],
             step: &request.step.id,
+            attempt: request.attempt,
             model: None,
         };
         let mut first_byte = None;
@@ -386,11 +416,21 @@ impl LiveRunner {
                 ))
             })?;
         let window = web_sys::window().ok_or(StepError::Network)?;
+        let fetched = self.clock.now();
         let response: web_sys::Response = JsFuture::from(window.fetch_with_request(&request))
             .await
             .map_err(|_| StepError::Network)?
             .unchecked_into();
-        let retry_after = response.headers().get("retry-after").ok().flatten();
+        let retry_after_ms = response
+            .headers()
+            .get("retry-after")
+            .ok()
+            .flatten()
+            .and_then(|value| {
+                parse_retry_after(&value, js_sys::Date::now(), |date| {
+                    Some(js_sys::Date::parse(date)).filter(|ms| ms.is_finite())
+                })
+            });
         let streamed = response
             .headers()
             .get("content-type")
@@ -406,11 +446,11 @@ impl LiveRunner {
             return Err(StepError::from_status(
                 response.status(),
                 &detail,
-                retry_after.as_deref(),
+                retry_after_ms,
                 exchange.model,
             ));
         }
-        if streamed {
+        let answer = if streamed {
             let mut reader = SseReader::new();
             self.read(&response, first_byte, |chunk| {
                 if reader.feed(chunk)? {
@@ -419,10 +459,18 @@ impl LiveRunner {
                 Ok(())
             })
             .await?;
-            Ok((String::new(), Some(reader)))
+            (String::new(), Some(reader))
         } else {
-            Ok((self.read(&response, first_byte, |_| Ok(())).await?, None))
-        }
+            (self.read(&response, first_byte, |_| Ok(())).await?, None)
+        };
+        self.sent.borrow_mut().push(SentRequest {
+            step: exchange.step.clone(),
+            attempt: exchange.attempt,
+            url: request.url(),
+            fetched,
+            read: self.clock.now(),
+        });
+        Ok(answer)
     }
 
     /// Reads the body chunk by chunk, handing each to `each`, and returns it as text.
@@ -477,6 +525,7 @@ struct Exchange<'a> {
     /// The model asked for, when the request goes to a model endpoint.
     model: Option<&'a str>,
     step: &'a StepId,
+    attempt: u32,
 }
 
 fn failed(error: StepError) -> StepResult {
@@ -524,8 +573,14 @@ pub fn start_live_race(
     let runner = LiveRunner::new(clock.clone(), net.providers.get_untracked(), net.streaming);
     net.connection_note.set(None);
     net.summary.set(Vec::new());
+    if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
+        // Room for every request of a big race; the default keeps only 250 entries.
+        performance.clear_resource_timings();
+        performance.set_resource_timing_buffer_size(10_000);
+    }
     spawn_local(async move {
         let mut measured = None;
+        let mut browser_waits = 0;
         for &mode in modes
             .iter()
             .filter(|&&m| !(project && m == Mode::Sequential))
@@ -537,13 +592,16 @@ pub fn start_live_race(
             let batch = SpanBatch::new(mode, update);
             let observe = |span: &Span| batch.push(span);
             let options = RunOptions { mode, limit };
-            let trace = run_with(&plan, options, &policy, &runner, &clock, &observe).await;
+            let mut trace = run_with(&plan, options, &policy, &runner, &clock, &observe).await;
             batch.drop_pending();
+            browser_waits += runner.mark_browser_waits(&mut trace).await;
             update(&|race| race.finish(&trace));
             net.summary.update(|lines| lines.push(summarize(&trace)));
             measured = Some(trace);
         }
-        if let (true, Some(measured)) = (project && modes.contains(&Mode::Sequential), measured) {
+        // A cancelled run measured nothing worth projecting.
+        let wanted = project && modes.contains(&Mode::Sequential) && !cancel.is_cancelled();
+        if let (true, Some(measured)) = (wanted, measured) {
             let projected = project_sequential(&plan, &measured);
             net.summary.update(|lines| {
                 lines.push(format!(
@@ -558,11 +616,18 @@ pub fn start_live_race(
             });
         }
         if let Some((origin, peak)) = runner.crowded_origin() {
+            let shown = if browser_waits > 0 {
+                "the others waited inside the browser for a free connection, drawn as \
+                 \"queued in the browser\" on their bars"
+            } else {
+                "the others waited inside the browser, and their bars include that wait \
+                 (this server does not send Timing-Allow-Origin, so the page cannot see \
+                 where the wait ends)"
+            };
             net.connection_note.set(Some(format!(
                 "{peak} requests to {origin} were in flight at once, but over HTTP/1.1 a \
                  browser opens at most {BROWSER_CONNECTIONS_PER_ORIGIN} connections per \
-                 origin: the others waited inside the browser, and their bars include that \
-                 wait. An HTTP/2 endpoint, or a concurrency limit of \
+                 origin: {shown}. An HTTP/2 endpoint, or a concurrency limit of \
                  {BROWSER_CONNECTIONS_PER_ORIGIN}, avoids it."
             )));
         }
@@ -611,25 +676,26 @@ impl<U: Fn(&dyn Fn(&mut Race)) + Copy + 'static> SpanBatch<U> {
     }
 }
 
-/// What a live lane met, in one line: its time, its attempts and retries, and why
-/// steps failed.
+/// What a live lane met, in one line: its time, its attempts and retries, why steps
+/// failed, and how many were cancelled.
 fn summarize(trace: &Trace) -> String {
     let retries = trace.spans.iter().filter(|s| s.attempt > 0).count();
-    let mut failures: Vec<String> = trace
-        .spans
-        .iter()
-        .filter(|s| {
-            // Only a step's last attempt says how it ended.
-            !trace
-                .spans
-                .iter()
-                .any(|o| o.index == s.index && o.attempt > s.attempt)
-        })
-        .filter_map(|s| match &s.outcome {
-            Outcome::Failed { error } => Some(format!("{}: {error}", s.step)),
-            _ => None,
-        })
-        .collect();
+    // Only a step's last attempt says how it ended.
+    let last_attempts = trace.spans.iter().filter(|s| {
+        !trace
+            .spans
+            .iter()
+            .any(|o| o.index == s.index && o.attempt > s.attempt)
+    });
+    let mut failures = Vec::new();
+    let mut cancelled = Vec::new();
+    for span in last_attempts {
+        match &span.outcome {
+            Outcome::Failed { error } => failures.push(format!("{}: {error}", span.step)),
+            Outcome::Cancelled { reason } => cancelled.push(reason.as_str()),
+            _ => {}
+        }
+    }
     let failed = failures.len();
     failures.truncate(3);
     let mut line = format!(
@@ -638,6 +704,9 @@ fn summarize(trace: &Trace) -> String {
         trace.makespan().round(),
         trace.spans.len(),
     );
+    if let Some(reason) = cancelled.first() {
+        line.push_str(&format!(", {} cancelled ({reason})", cancelled.len()));
+    }
     for failure in failures {
         line.push_str(" · ");
         line.push_str(&failure);
@@ -667,6 +736,7 @@ mod tests {
             ready: 0.0,
             queued: 0.0,
             started: Some(0.0),
+            sent: None,
             first_byte: None,
             ended: Some(100.0 * f64::from(attempt + 1)),
             outcome,
@@ -682,11 +752,19 @@ mod tests {
                 span("a", 0, 0, failed("Rate-limited")),
                 span("a", 0, 1, Outcome::Done),
                 span("b", 1, 0, failed("Key rejected")),
+                span(
+                    "c",
+                    2,
+                    0,
+                    Outcome::Cancelled {
+                        reason: "Cancelled.".into(),
+                    },
+                ),
             ],
         };
         assert_eq!(
             summarize(&trace),
-            "eager: 200 ms, 3 attempts (1 retried), 1 failed · b: Key rejected"
+            "eager: 200 ms, 4 attempts (1 retried), 1 failed, 1 cancelled (Cancelled.) · b: Key rejected"
         );
     }
 }

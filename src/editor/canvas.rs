@@ -794,6 +794,7 @@ fn run_state_words(state: StepState) -> &'static str {
         StepState::Done => "done ✓",
         StepState::Failed => "failed ✗",
         StepState::Skipped => "skipped: an input failed",
+        StepState::Cancelled => "cancelled ⊘",
     }
 }
 

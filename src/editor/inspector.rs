@@ -433,6 +433,7 @@ fn kind_fields(editor: Editor, id: &StepId, kind: NewStep, inputs: Memo<Vec<Step
                     {text_field(editor, id, "URL template", "url",
                         getter(|s| match &s.kind { StepKind::Http(h) => h.url.clone(), _ => String::new() }),
                         |s, v| if let StepKind::Http(h) = &mut s.kind { h.url = v })}
+                    <p class="hint">"Inputs put into the URL, like "<code>"?q={{question}}"</code>", are percent-encoded; one at the very start is used as the base URL as it is."</p>
                     {textarea_field(editor, id, "Headers (one 'Name: value' a line)", "headers",
                         getter(|s| match &s.kind {
                             StepKind::Http(h) => h.headers.iter().map(|h| format!("{}: {}", h.name, h.value)).collect::<Vec<_>>().join("\n"),

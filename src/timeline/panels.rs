@@ -278,6 +278,7 @@ fn outcome_words(outcome: &Outcome) -> String {
         Outcome::Done => "done".into(),
         Outcome::Failed { error } => format!("failed: {error}"),
         Outcome::Skipped { failed_input } => format!("skipped: input {failed_input} failed"),
+        Outcome::Cancelled { reason } => format!("cancelled: {reason}"),
     }
 }
 

@@ -76,18 +76,17 @@ impl StepError {
     }
 
     /// Maps an HTTP status that is not a success. `detail` is the server's own message
-    /// (already redacted), `retry_after` the raw `Retry-After` header, `model` the
-    /// model asked for when the request went to a model endpoint.
+    /// (already redacted), `retry_after_ms` the `Retry-After` header as a wait (see
+    /// [`parse_retry_after`]), `model` the model asked for when the request went to a
+    /// model endpoint.
     pub fn from_status(
         status: u16,
         detail: &str,
-        retry_after: Option<&str>,
+        retry_after_ms: Option<Millis>,
         model: Option<&str>,
     ) -> Self {
         match status {
-            429 => StepError::RateLimited {
-                retry_after_ms: retry_after.and_then(parse_retry_after),
-            },
+            429 => StepError::RateLimited { retry_after_ms },
             401 | 403 => StepError::KeyRejected { status },
             404 if model.is_some() => StepError::ModelNotFound {
                 model: model.unwrap_or_default().to_string(),
@@ -101,11 +100,22 @@ impl StepError {
     }
 }
 
-/// `Retry-After` in seconds (`"2"`, `"0.5"`). The HTTP-date form needs the wall
-/// clock; it is treated as absent, and the back-off applies.
-pub fn parse_retry_after(value: &str) -> Option<Millis> {
-    let seconds: f64 = value.trim().parse().ok()?;
-    (seconds.is_finite() && seconds >= 0.0).then(|| (seconds * 1000.0).round() as Millis)
+/// `Retry-After` as a wait: either seconds (`"2"`, `"0.5"`), or an HTTP date
+/// (`"Wed, 21 Oct 2015 07:28:00 GMT"`), which `date_ms` turns into milliseconds since
+/// the Unix epoch (in the browser, `Date.parse`) and which counts from `now_ms`, the
+/// wall clock on the same scale. A date already past means no wait; anything else
+/// unreadable is treated as absent, and the back-off applies.
+pub fn parse_retry_after(
+    value: &str,
+    now_ms: f64,
+    date_ms: impl Fn(&str) -> Option<f64>,
+) -> Option<Millis> {
+    let value = value.trim();
+    let wait_ms = match value.parse::<f64>() {
+        Ok(seconds) => seconds * 1000.0,
+        Err(_) => (date_ms(value)? - now_ms).max(0.0),
+    };
+    (wait_ms.is_finite() && wait_ms >= 0.0).then(|| wait_ms.round() as Millis)
 }
 
 impl From<&str> for StepError {
@@ -216,7 +226,7 @@ mod tests {
 
     #[test]
     fn statuses_map_to_user_words() {
-        let e = StepError::from_status(429, "", Some("2"), Some("m"));
+        let e = StepError::from_status(429, "", Some(2_000), Some("m"));
         assert_eq!(e.retry_after_ms(), Some(2000));
         assert!(e.to_string().contains("Rate-limited"));
         assert!(e.retryable());
@@ -239,10 +249,16 @@ mod tests {
     }
 
     #[test]
-    fn retry_after_takes_seconds_and_ignores_dates() {
-        assert_eq!(parse_retry_after(" 0.5 "), Some(500));
-        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), None);
-        assert_eq!(parse_retry_after("-1"), None);
+    fn retry_after_takes_seconds_or_a_date() {
+        const DATE: &str = "Wed, 21 Oct 2015 07:28:00 GMT";
+        // 2015-10-21T07:28:00Z in Unix milliseconds.
+        let date_ms = |text: &str| (text == DATE).then_some(1_445_412_480_000.0);
+        let now = 1_445_412_477_500.0;
+        assert_eq!(parse_retry_after(" 0.5 ", now, date_ms), Some(500));
+        assert_eq!(parse_retry_after(DATE, now, date_ms), Some(2_500));
+        assert_eq!(parse_retry_after(DATE, now + 10_000.0, date_ms), Some(0));
+        assert_eq!(parse_retry_after("soon", now, date_ms), None);
+        assert_eq!(parse_retry_after("-1", now, date_ms), None);
     }
 
     #[test]

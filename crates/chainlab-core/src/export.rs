@@ -5,18 +5,9 @@
 //! is written (no chain settings), so no key or header value can end up in an export.
 
 use crate::race::{ticks, Race, SegmentKind};
-use crate::trace::{Outcome, Span, Time};
+use crate::trace::{Span, Time};
 use serde_json::{json, Value};
 use std::fmt::Write;
-
-fn outcome_name(outcome: &Outcome) -> &'static str {
-    match outcome {
-        Outcome::Pending => "pending",
-        Outcome::Done => "done",
-        Outcome::Failed { .. } => "failed",
-        Outcome::Skipped { .. } => "skipped",
-    }
-}
 
 /// Microseconds, the unit of the Trace Event format, from page milliseconds.
 fn micros(ms: Time) -> f64 {
@@ -62,7 +53,7 @@ fn complete_event(race: &Race, span: &Span, origin: Time, pid: usize) -> Value {
     let mut args = json!({
         "step": span.step.as_str(),
         "attempt": span.attempt,
-        "outcome": outcome_name(&span.outcome),
+        "outcome": span.outcome.name(),
         "ready_ms": span.ready - origin,
         "queued_ms": span.queued - origin,
         "held_by_mode_ms": span.barrier_wait(),
@@ -71,7 +62,11 @@ fn complete_event(race: &Race, span: &Span, origin: Time, pid: usize) -> Value {
     if let Some(first_byte) = span.first_byte {
         args["first_byte_ms"] = json!(first_byte - origin);
     }
-    if let Outcome::Failed { error } = &span.outcome {
+    if let Some(sent) = span.sent {
+        args["browser_queue_ms"] = json!(span.browser_wait());
+        args["sent_ms"] = json!(sent - origin);
+    }
+    if let Some(error) = span.outcome.message() {
         args["error"] = json!(error);
     }
     json!({
@@ -106,10 +101,7 @@ pub fn csv(race: &Race) -> String {
         let Some(trace) = lane.trace() else { continue };
         let at = |t: Option<Time>| t.map(|t| format!("{:.1}", t - origin)).unwrap_or_default();
         for span in &trace.spans {
-            let error = match &span.outcome {
-                Outcome::Failed { error } => error.as_str(),
-                _ => "",
-            };
+            let error = span.outcome.message().unwrap_or_default();
             let _ = writeln!(
                 out,
                 "{},{},{},{},{},{},{},{},{},{:.1},{},{}",
@@ -123,7 +115,7 @@ pub fn csv(race: &Race) -> String {
                 at(span.first_byte),
                 at(span.ended),
                 span.running(),
-                outcome_name(&span.outcome),
+                span.outcome.name(),
                 field(error),
             );
         }
@@ -144,12 +136,14 @@ fn fill(kind: SegmentKind) -> &'static str {
     match kind {
         SegmentKind::BarrierWait => "url(#p-barrier-wait)",
         SegmentKind::Queued => "url(#p-queued)",
+        SegmentKind::BrowserQueue => "url(#p-browser-queue)",
         SegmentKind::Running => "#56b4e9",
         SegmentKind::FirstByteWait => "url(#p-first-byte-wait)",
         SegmentKind::Streaming => "#56b4e9",
         SegmentKind::Done => "#0072b2",
         SegmentKind::Failed => "#d55e00",
         SegmentKind::Retried => "url(#p-retried)",
+        SegmentKind::Cancelled => "url(#p-cancelled)",
     }
 }
 
@@ -157,6 +151,8 @@ const PATTERNS: &str = r##"<defs>
 <pattern id="p-barrier-wait" width="8" height="8" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="8" height="8" fill="#fff"/><rect width="4" height="8" fill="#e69f00"/></pattern>
 <pattern id="p-queued" width="6" height="6" patternUnits="userSpaceOnUse"><rect width="6" height="6" fill="#fff"/><rect width="2" height="6" fill="#57606a"/></pattern>
 <pattern id="p-first-byte-wait" width="6" height="6" patternUnits="userSpaceOnUse"><rect width="6" height="6" fill="#56b4e9"/><circle cx="3" cy="3" r="1.5" fill="#0b3c5d"/></pattern>
+<pattern id="p-browser-queue" width="6" height="6" patternUnits="userSpaceOnUse"><rect width="6" height="6" fill="#fff"/><rect width="2" height="6" fill="#cc79a7"/></pattern>
+<pattern id="p-cancelled" width="8" height="8" patternUnits="userSpaceOnUse"><rect width="8" height="8" fill="#57606a"/><rect y="3" width="8" height="2" fill="#fff"/></pattern>
 <pattern id="p-retried" width="8" height="8" patternUnits="userSpaceOnUse" patternTransform="rotate(-45)"><rect width="8" height="8" fill="#fff"/><rect width="4" height="8" fill="#d55e00"/></pattern>
 </defs>"##;
 

@@ -15,6 +15,7 @@ pub mod plan;
 pub mod projection;
 pub mod race;
 pub mod replay;
+pub mod resource_timing;
 pub mod retry;
 pub mod schedule;
 pub mod share;

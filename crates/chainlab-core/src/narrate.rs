@@ -82,8 +82,19 @@ impl Narrator<'_> {
                 None => format!("{me} is handed over to run and waits for a slot."),
             },
             EventKind::Started => format!("{me} starts now: {}.", self.why_now(span)),
+            EventKind::Sent => format!(
+                "The request of {me} leaves the browser after waiting {} inside it: over HTTP/1.1 a browser opens at most six connections per origin, and a call to another origin may need a CORS check first.",
+                ms(span.browser_wait())
+            ),
+            EventKind::Cancelled => format!(
+                "{me} is cancelled: {}",
+                span.outcome.message().unwrap_or("the run was stopped.")
+            ),
             EventKind::FirstByte => {
-                let waited = span.first_byte.zip(span.started).map(|(f, s)| f - s);
+                let waited = span
+                    .first_byte
+                    .zip(span.sent.or(span.started))
+                    .map(|(f, s)| f - s);
                 format!(
                     "{me} gets the first byte of its answer{}; the rest streams in.",
                     waited.map(|w| format!(" after {}", ms(w))).unwrap_or_default()
@@ -333,5 +344,25 @@ mod tests {
         assert!(lines
             .iter()
             .any(|c| c.contains("That was the last step: the staged run took 700 ms.")));
+    }
+
+    #[test]
+    fn a_browser_queue_and_a_cancel_are_explained() {
+        let plan = Plan::new(gallery::uneven_branches()).expect("valid");
+        let mut trace = simulate(&plan, RunOptions::unlimited(Mode::Eager));
+        // B waited 120 ms inside the browser, then the person pressed Cancel.
+        let b = trace.spans.iter_mut().find(|s| s.index == 1).expect("b");
+        b.sent = b.started.map(|s| s + 120.0);
+        b.outcome = Outcome::Cancelled {
+            reason: "Cancelled.".into(),
+        };
+        let mut race = Race::new(&plan, &[Mode::Eager]);
+        race.finish(&trace);
+        let lines: Vec<String> = events(&race).iter().map(|e| caption(&race, e)).collect();
+        has(
+            &lines,
+            "Eager: The request of B: long analysis leaves the browser after waiting 120 ms inside it: over HTTP/1.1 a browser opens at most six connections per origin, and a call to another origin may need a CORS check first.",
+        );
+        has(&lines, "Eager: B: long analysis is cancelled: Cancelled.");
     }
 }

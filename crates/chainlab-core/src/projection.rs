@@ -7,8 +7,9 @@ use crate::Mode;
 
 /// A sequential trace built from `measured` (any mode): each step, in topological
 /// order, takes what it took in the measured run, from its first attempt's start to
-/// its last attempt's end (retries and back-off included). Steps that never started
-/// there take no time here.
+/// its last attempt's end (retries and back-off included), less any time its requests
+/// waited inside the browser for a connection, which one request at a time never
+/// does. Steps that never started there take no time here.
 pub fn project_sequential(plan: &Plan, measured: &Trace) -> Trace {
     let mut at = measured.origin;
     let mut spans = Vec::with_capacity(plan.len());
@@ -18,8 +19,9 @@ pub fn project_sequential(plan: &Plan, measured: &Trace) -> Trace {
             continue;
         };
         let start = attempts.iter().filter_map(|s| s.started).reduce(Time::min);
+        let browser_wait: Time = attempts.iter().map(|s| s.browser_wait()).sum();
         let took = match (start, last.ended) {
-            (Some(s), Some(e)) => (e - s).max(0.0),
+            (Some(s), Some(e)) => (e - s - browser_wait).max(0.0),
             _ => 0.0,
         };
         let first_byte = match (last.first_byte, last.started) {
@@ -33,6 +35,7 @@ pub fn project_sequential(plan: &Plan, measured: &Trace) -> Trace {
             ready: at,
             queued: at,
             started: start.map(|_| at),
+            sent: None,
             first_byte,
             ended: Some(at + took),
             outcome: last.outcome.clone(),
@@ -62,5 +65,19 @@ mod tests {
         assert_eq!(projected.makespan(), real.makespan());
         assert!(projected.spans.iter().all(|s| s.outcome == Outcome::Done));
         assert_eq!(projected.peak_concurrency(), 1);
+    }
+
+    #[test]
+    fn a_wait_for_a_browser_connection_is_not_projected() {
+        let plan = Plan::new(gallery::uneven_branches()).expect("valid");
+        let mut eager = simulate(&plan, RunOptions::unlimited(Mode::Eager));
+        // B (900 ms) spent its first 250 ms queued in the browser.
+        let b = eager.spans.iter_mut().find(|s| s.index == 1).expect("b");
+        b.sent = b.started.map(|s| s + 250.0);
+        let ended = b.ended.expect("ended");
+        b.ended = Some(ended + 250.0);
+        let projected = project_sequential(&plan, &eager);
+        let real = simulate(&plan, RunOptions::unlimited(Mode::Sequential));
+        assert_eq!(projected.makespan(), real.makespan());
     }
 }

@@ -276,7 +276,11 @@ impl Race {
                 }
             }
             StepKind::Http(http) => {
-                let mut text = format!("{} {}", http.method, template::render(&http.url, &inputs));
+                let mut text = format!(
+                    "{} {}",
+                    http.method,
+                    template::render_url(&http.url, &inputs)
+                );
                 for header in &http.headers {
                     text.push_str(&format!("\n{}: (value not shown)", header.name));
                 }
@@ -409,7 +413,9 @@ impl Lane {
         } else if !passed(span.started) {
             StepState::Queued
         } else if !passed(span.ended) {
-            if passed(span.first_byte) {
+            if span.sent.is_some_and(|sent| sent > now) {
+                StepState::Queued
+            } else if passed(span.first_byte) {
                 StepState::Streaming
             } else {
                 StepState::Running
@@ -417,6 +423,7 @@ impl Lane {
         } else {
             match span.outcome {
                 Outcome::Failed { .. } => StepState::Failed,
+                Outcome::Cancelled { .. } => StepState::Cancelled,
                 _ => StepState::Done,
             }
         }
@@ -446,6 +453,8 @@ pub enum StepState {
     Failed,
     /// Not run, because an input failed.
     Skipped,
+    /// Stopped by Cancel, or by a fail-fast run after another step failed.
+    Cancelled,
 }
 
 impl StepState {
@@ -460,6 +469,7 @@ impl StepState {
             StepState::Done => "done",
             StepState::Failed => "failed",
             StepState::Skipped => "skipped",
+            StepState::Cancelled => "cancelled",
         }
     }
 }
@@ -470,6 +480,9 @@ pub enum SegmentKind {
     BarrierWait,
     /// Ready, but waiting for a slot under the concurrency limit.
     Queued,
+    /// Started, but the request waited inside the browser: for one of its connections
+    /// to the origin, or for a CORS preflight.
+    BrowserQueue,
     /// Started, no answer yet, still going.
     Running,
     /// Started, waiting for the first byte of the answer.
@@ -480,18 +493,22 @@ pub enum SegmentKind {
     Failed,
     /// Failed, and tried again (the next attempt follows on the same row).
     Retried,
+    /// Stopped by Cancel or by a fail-fast run.
+    Cancelled,
 }
 
 impl SegmentKind {
-    pub const ALL: [SegmentKind; 8] = [
+    pub const ALL: [SegmentKind; 10] = [
         SegmentKind::BarrierWait,
         SegmentKind::Queued,
+        SegmentKind::BrowserQueue,
         SegmentKind::Running,
         SegmentKind::FirstByteWait,
         SegmentKind::Streaming,
         SegmentKind::Done,
         SegmentKind::Failed,
         SegmentKind::Retried,
+        SegmentKind::Cancelled,
     ];
 
     /// The CSS class and test hook for this kind.
@@ -499,12 +516,14 @@ impl SegmentKind {
         match self {
             SegmentKind::BarrierWait => "barrier-wait",
             SegmentKind::Queued => "queued",
+            SegmentKind::BrowserQueue => "browser-queue",
             SegmentKind::Running => "running",
             SegmentKind::FirstByteWait => "first-byte-wait",
             SegmentKind::Streaming => "streaming",
             SegmentKind::Done => "done",
             SegmentKind::Failed => "failed",
             SegmentKind::Retried => "retried",
+            SegmentKind::Cancelled => "cancelled",
         }
     }
 
@@ -513,12 +532,14 @@ impl SegmentKind {
         match self {
             SegmentKind::BarrierWait => "held back by the mode (barrier or one at a time)",
             SegmentKind::Queued => "queued for a slot (concurrency limit)",
+            SegmentKind::BrowserQueue => "queued in the browser (connection limit, CORS check)",
             SegmentKind::Running => "running",
             SegmentKind::FirstByteWait => "waiting for the first byte",
             SegmentKind::Streaming => "streaming the answer",
             SegmentKind::Done => "done",
             SegmentKind::Failed => "failed",
             SegmentKind::Retried => "failed, then retried",
+            SegmentKind::Cancelled => "cancelled",
         }
     }
 
@@ -526,12 +547,13 @@ impl SegmentKind {
     pub fn mark(self) -> &'static str {
         match self {
             SegmentKind::BarrierWait => "‖",
-            SegmentKind::Queued => "…",
+            SegmentKind::Queued | SegmentKind::BrowserQueue => "…",
             SegmentKind::Running | SegmentKind::Streaming => "▸",
             SegmentKind::FirstByteWait => "·",
             SegmentKind::Done => "✓",
             SegmentKind::Failed => "✗",
             SegmentKind::Retried => "↻",
+            SegmentKind::Cancelled => "⊘",
         }
     }
 }
@@ -564,11 +586,17 @@ pub fn segments(span: &Span, origin: Time, now: Time, retried: bool) -> Vec<Segm
         piece(SegmentKind::BarrierWait, span.ready, upto(span.queued)),
         piece(SegmentKind::Queued, span.queued, until(span.started)),
     ];
-    if let Some(started) = span.started.filter(|&s| s <= now) {
+    if let Some(mut started) = span.started.filter(|&s| s <= now) {
         let ended = span.ended.filter(|&e| e <= now);
+        if let Some(sent) = span.sent.filter(|&sent| sent > started) {
+            let sent = span.ended.map_or(sent, |e| sent.min(e));
+            pieces.push(piece(SegmentKind::BrowserQueue, started, upto(sent)));
+            started = sent.min(now);
+        }
         let finished = match (&span.outcome, ended) {
             (Outcome::Failed { .. }, Some(_)) if retried => Some(SegmentKind::Retried),
             (Outcome::Failed { .. }, Some(_)) => Some(SegmentKind::Failed),
+            (Outcome::Cancelled { .. }, Some(_)) => Some(SegmentKind::Cancelled),
             (_, Some(_)) => Some(SegmentKind::Done),
             (_, None) => None,
         };
@@ -595,7 +623,9 @@ pub fn segments(span: &Span, origin: Time, now: Time, retried: bool) -> Vec<Segm
         }
     }
     pieces.retain(|p| match p.kind {
-        SegmentKind::BarrierWait | SegmentKind::Queued => p.end - p.start >= VISIBLE_WAIT_MS,
+        SegmentKind::BarrierWait | SegmentKind::Queued | SegmentKind::BrowserQueue => {
+            p.end - p.start >= VISIBLE_WAIT_MS
+        }
         _ => p.end > p.start,
     });
     pieces
@@ -734,6 +764,7 @@ mod tests {
             ready: 0.0,
             queued: 0.0,
             started: Some(10.0 + 100.0 * attempt as f64),
+            sent: None,
             first_byte: Some(40.0 + 100.0 * attempt as f64),
             ended: Some(90.0 + 100.0 * attempt as f64),
             outcome,
@@ -761,6 +792,48 @@ mod tests {
             ]
         );
         assert_eq!(lane.state_at(0, 160.0), StepState::Streaming);
+    }
+
+    #[test]
+    fn a_browser_queue_and_a_cancel_have_their_own_segments() {
+        let span = Span {
+            step: crate::StepId::new("s"),
+            index: 0,
+            attempt: 0,
+            ready: 0.0,
+            queued: 0.0,
+            started: Some(0.0),
+            sent: Some(300.0),
+            first_byte: Some(350.0),
+            ended: Some(400.0),
+            outcome: Outcome::Cancelled {
+                reason: "Cancelled.".into(),
+            },
+            output: None,
+        };
+        let kinds = |now| -> Vec<_> {
+            segments(&span, 0.0, now, false)
+                .iter()
+                .map(|s| (s.kind, s.start, s.end))
+                .collect()
+        };
+        assert_eq!(
+            kinds(1000.0),
+            vec![
+                (SegmentKind::BrowserQueue, 0.0, 300.0),
+                (SegmentKind::FirstByteWait, 300.0, 350.0),
+                (SegmentKind::Cancelled, 350.0, 400.0),
+            ]
+        );
+        assert_eq!(kinds(200.0), vec![(SegmentKind::BrowserQueue, 0.0, 200.0)]);
+        let plan = Plan::new(gallery::uneven_branches()).expect("valid");
+        let mut race = Race::new(&plan, &[Mode::Eager]);
+        race.start(Mode::Eager, 0.0);
+        race.record(Mode::Eager, &span);
+        let lane = race.lane(Mode::Eager).expect("lane");
+        assert_eq!(lane.state_at(0, 200.0), StepState::Queued);
+        assert_eq!(lane.state_at(0, 320.0), StepState::Running);
+        assert_eq!(lane.state_at(0, 500.0), StepState::Cancelled);
     }
 
     #[test]

@@ -21,6 +21,10 @@ pub enum EventKind {
     Failed,
     /// Not run, because an input failed.
     Skipped,
+    /// Stopped by Cancel or by a fail-fast run.
+    Cancelled,
+    /// The request left the browser after waiting for a free connection.
+    Sent,
 }
 
 /// One thing that happened in one lane, `t` ms after that lane's run began.
@@ -65,12 +69,19 @@ pub fn events(race: &Race) -> Vec<Event> {
                 Some(started) => push(started, EventKind::Started),
                 None => push(span.queued, EventKind::Queued),
             }
+            if let Some(sent) = span
+                .sent
+                .filter(|&sent| span.started.is_some_and(|s| sent - s >= VISIBLE_WAIT_MS))
+            {
+                push(sent, EventKind::Sent);
+            }
             if let Some(first_byte) = span.first_byte {
                 push(first_byte, EventKind::FirstByte);
             }
             if let Some(ended) = span.ended {
                 let kind = match span.outcome {
                     Outcome::Failed { .. } => EventKind::Failed,
+                    Outcome::Cancelled { .. } => EventKind::Cancelled,
                     _ => EventKind::Finished,
                 };
                 push(ended, kind);
@@ -94,8 +105,9 @@ fn rank(kind: EventKind) -> u8 {
         EventKind::Held => 0,
         EventKind::Queued => 1,
         EventKind::Started => 2,
-        EventKind::FirstByte => 3,
-        EventKind::Finished | EventKind::Failed | EventKind::Skipped => 4,
+        EventKind::Sent => 3,
+        EventKind::FirstByte => 4,
+        EventKind::Finished | EventKind::Failed | EventKind::Skipped | EventKind::Cancelled => 5,
     }
 }
 

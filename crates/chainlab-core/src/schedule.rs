@@ -278,6 +278,19 @@ pub async fn run_with<R: StepRunner, C: Clock>(
     }
 }
 
+/// How an attempt that ended with `error` is recorded: stopped from outside (Cancel, or
+/// fail fast after another step failed) is cancelled, anything else failed.
+fn ended_by(error: &StepError) -> Outcome {
+    match error {
+        StepError::Cancelled | StepError::Halted { .. } => Outcome::Cancelled {
+            reason: error.to_string(),
+        },
+        _ => Outcome::Failed {
+            error: error.to_string(),
+        },
+    }
+}
+
 struct Scheduler<'a, R, C> {
     plan: &'a Plan,
     runner: &'a R,
@@ -310,6 +323,7 @@ impl<R: StepRunner, C: Clock> Scheduler<'_, R, C> {
             ready: self.origin,
             queued: self.clock.now(),
             started: None,
+            sent: None,
             first_byte: None,
             ended: None,
             outcome: Outcome::Pending,
@@ -343,9 +357,7 @@ impl<R: StepRunner, C: Clock> Scheduler<'_, R, C> {
         }
         if let Some(error) = self.stopped() {
             span.ended = Some(span.queued);
-            span.outcome = Outcome::Failed {
-                error: error.to_string(),
-            };
+            span.outcome = ended_by(&error);
             self.record(span);
             return i;
         }
@@ -390,9 +402,7 @@ impl<R: StepRunner, C: Clock> Scheduler<'_, R, C> {
                 }
                 Err(error) => error,
             };
-            span.outcome = Outcome::Failed {
-                error: error.to_string(),
-            };
+            span.outcome = ended_by(&error);
             let wait = self
                 .policy
                 .retry
@@ -415,6 +425,7 @@ impl<R: StepRunner, C: Clock> Scheduler<'_, R, C> {
                 ready: span.ended.unwrap_or(span.queued),
                 queued: self.clock.now(),
                 started: None,
+                sent: None,
                 first_byte: None,
                 ended: None,
                 outcome: Outcome::Pending,
@@ -423,9 +434,7 @@ impl<R: StepRunner, C: Clock> Scheduler<'_, R, C> {
             };
             if let Err(error) = backed_off {
                 span.ended = Some(span.queued);
-                span.outcome = Outcome::Failed {
-                    error: error.to_string(),
-                };
+                span.outcome = ended_by(&error);
                 self.record(span);
                 return i;
             }

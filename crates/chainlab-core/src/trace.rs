@@ -20,6 +20,33 @@ pub enum Outcome {
     Skipped {
         failed_input: StepId,
     },
+    /// Stopped before it ended: the person pressed Cancel, or a fail-fast run stopped
+    /// because another step failed.
+    Cancelled {
+        reason: String,
+    },
+}
+
+impl Outcome {
+    /// What went wrong, in words, for an attempt that failed or was cancelled.
+    pub fn message(&self) -> Option<&str> {
+        match self {
+            Outcome::Failed { error } => Some(error),
+            Outcome::Cancelled { reason } => Some(reason),
+            _ => None,
+        }
+    }
+
+    /// The name used in exports, CSS classes and tests.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Outcome::Pending => "pending",
+            Outcome::Done => "done",
+            Outcome::Failed { .. } => "failed",
+            Outcome::Skipped { .. } => "skipped",
+            Outcome::Cancelled { .. } => "cancelled",
+        }
+    }
 }
 
 /// One attempt of one step.
@@ -37,6 +64,11 @@ pub struct Span {
     /// The scheduler handed the step over to run.
     pub queued: Time,
     pub started: Option<Time>,
+    /// The request left the browser: `started → sent` is time spent waiting inside
+    /// the browser for a connection (six per origin over HTTP/1.1). Only known for
+    /// network steps whose server allows Resource Timing (`Timing-Allow-Origin`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sent: Option<Time>,
     pub first_byte: Option<Time>,
     pub ended: Option<Time>,
     pub outcome: Outcome,
@@ -52,6 +84,14 @@ impl Span {
 
     pub fn limit_wait(&self) -> Time {
         self.started.map_or(0.0, |s| s - self.queued)
+    }
+
+    /// Time the request waited inside the browser for a connection.
+    pub fn browser_wait(&self) -> Time {
+        match (self.started, self.sent) {
+            (Some(s), Some(sent)) => (sent - s).max(0.0),
+            _ => 0.0,
+        }
     }
 
     pub fn running(&self) -> Time {

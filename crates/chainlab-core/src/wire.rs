@@ -150,7 +150,7 @@ pub fn http_request(http: &HttpStep, inputs: &[(StepId, String)]) -> HttpRequest
     let body = template::render(&http.body, inputs);
     let carries_body = !matches!(method.as_str(), "GET" | "HEAD") && !body.is_empty();
     HttpRequest {
-        url: template::render(&http.url, inputs),
+        url: template::render_url(&http.url, inputs),
         headers: http
             .headers
             .iter()

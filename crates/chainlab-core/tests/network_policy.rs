@@ -255,8 +255,8 @@ fn cancel_stops_everything_in_flight_and_everything_not_started() {
         let b = spans_of(&trace, "b")[0];
         assert_eq!(
             b.outcome,
-            Outcome::Failed {
-                error: "Cancelled.".into()
+            Outcome::Cancelled {
+                reason: "Cancelled.".into()
             }
         );
     }
@@ -286,7 +286,7 @@ fn fail_fast_aborts_the_siblings() {
     assert_eq!(trace.makespan(), 100.0);
     let b = spans_of(&trace, "b")[0];
     assert_eq!(b.ended, Some(100.0));
-    assert!(matches!(&b.outcome, Outcome::Failed { error } if error.contains("\"a\" failed")));
+    assert!(matches!(&b.outcome, Outcome::Cancelled { reason } if reason.contains("\"a\" failed")));
     assert!(spans_of(&trace, "c")[0].started.is_none());
 }
 
@@ -380,8 +380,8 @@ fn cancel_during_a_back_off_ends_the_step_at_once() {
     let last = spans_of(&trace, "a").pop().expect("spans");
     assert_eq!(
         last.outcome,
-        Outcome::Failed {
-            error: "Cancelled.".into()
+        Outcome::Cancelled {
+            reason: "Cancelled.".into()
         }
     );
 }

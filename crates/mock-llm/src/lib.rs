@@ -15,7 +15,11 @@
 //! | `fail429=N` | the first N requests with this exact behaviour get 429 |
 //! | `p429=P` | a share P (0..1) of requests get 429 |
 //! | `retry_after=S` | the `Retry-After` seconds sent with a 429 (default 1) |
+//! | `retry_date` | send that `Retry-After` as an HTTP date S seconds from now |
 //! | `fail500=N` / `p500=P` | the same for 500 |
+//!
+//! Random faults (`p429`, `p500`) are drawn from the behaviour and the request's rank
+//! among requests with that behaviour ([`draw`]), so they repeat from run to run.
 //! | `stall` | send the headers (and first token when streaming), then nothing |
 //! | `cut` | end a stream abruptly half-way, without `[DONE]` |
 //! | `size=BYTES` | an answer of this many bytes |
@@ -26,7 +30,7 @@
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
 use axum::{Json, Router};
@@ -38,6 +42,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tower_http::cors::CorsLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
 
 /// The models `/v1/models` lists; any name starting with `mock` is served.
 pub const MODELS: [&str; 3] = ["mock", "mock:latency=300", "mock:latency=300,tps=50"];
@@ -51,6 +56,8 @@ pub struct Behaviour {
     pub fail429: u64,
     pub p429: f64,
     pub retry_after_s: u64,
+    /// Send `Retry-After` as an HTTP date `retry_after_s` from now, not as seconds.
+    pub retry_after_date: bool,
     pub fail500: u64,
     pub p500: f64,
     pub stall: bool,
@@ -75,6 +82,7 @@ impl Default for Behaviour {
             cut: false,
             size: None,
             key: None,
+            retry_after_date: false,
         }
     }
 }
@@ -105,6 +113,7 @@ impl Behaviour {
                 "fail429" => b.fail429 = number()? as u64,
                 "p429" => b.p429 = number()?,
                 "retry_after" => b.retry_after_s = number()? as u64,
+                "retry_date" => b.retry_after_date = true,
                 "fail500" => b.fail500 = number()? as u64,
                 "p500" => b.p500 = number()?,
                 "stall" => b.stall = true,
@@ -126,6 +135,8 @@ struct Counters {
     peak_in_flight: u64,
     completed: u64,
     cancelled: u64,
+    rate_limited: u64,
+    server_errors: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -135,6 +146,10 @@ pub struct Stats {
     pub peak_in_flight: u64,
     pub completed: u64,
     pub cancelled: u64,
+    /// Requests answered 429 on purpose.
+    pub rate_limited: u64,
+    /// Requests answered 500 on purpose.
+    pub server_errors: u64,
 }
 
 #[derive(Clone, Default)]
@@ -195,6 +210,8 @@ impl Server {
             peak_in_flight: c.peak_in_flight,
             completed: c.completed,
             cancelled: c.cancelled,
+            rate_limited: c.rate_limited,
+            server_errors: c.server_errors,
         }
     }
 
@@ -230,20 +247,27 @@ impl Server {
             *n += 1;
             *n
         };
-        if nth <= b.fail429 || (b.p429 > 0.0 && self.sample() < b.p429) {
+        if nth <= b.fail429 || draw(spec, nth, "429") < b.p429 {
+            lock(&self.counters).rate_limited += 1;
             let mut response = error(
                 StatusCode::TOO_MANY_REQUESTS,
                 "rate_limit_exceeded",
                 "Rate limit reached (mock).",
             );
+            let wait = Duration::from_secs(b.retry_after_s);
+            let retry_after = if b.retry_after_date {
+                httpdate::fmt_http_date(std::time::SystemTime::now() + wait)
+            } else {
+                wait.as_secs().to_string()
+            };
             response.headers_mut().insert(
                 "retry-after",
-                HeaderValue::from_str(&b.retry_after_s.to_string())
-                    .unwrap_or(HeaderValue::from_static("1")),
+                HeaderValue::from_str(&retry_after).unwrap_or(HeaderValue::from_static("1")),
             );
             return Some(response);
         }
-        if nth <= b.fail429 + b.fail500 || (b.p500 > 0.0 && self.sample() < b.p500) {
+        if nth <= b.fail429 + b.fail500 || draw(spec, nth, "500") < b.p500 {
+            lock(&self.counters).server_errors += 1;
             return Some(error(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "server_error",
@@ -257,6 +281,21 @@ impl Server {
         let jitter = (self.sample() * b.jitter_ms as f64) as u64;
         Duration::from_millis(b.latency_ms + jitter)
     }
+}
+
+/// A uniform draw in [0, 1) fixed by the behaviour, the request's rank among requests
+/// with that behaviour, and the fault: random faults repeat from run to run (after a
+/// restart or `/stats/reset`), so a demo or a test meets the same ones every time.
+pub fn draw(spec: &str, nth: u64, fault: &str) -> f64 {
+    // FNV-1a over the inputs, then the splitmix64 finaliser.
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in spec.bytes().chain(nth.to_le_bytes()).chain(fault.bytes()) {
+        h = (h ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h = (h ^ (h >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    h = (h ^ (h >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    h ^= h >> 31;
+    (h >> 11) as f64 / (1u64 << 53) as f64
 }
 
 fn error(status: StatusCode, code: &str, message: &str) -> Response {
@@ -276,6 +315,14 @@ pub fn router(server: Server) -> Router {
             // Any origin, any header: the page is served from another port. Exposing
             // headers lets the page read Retry-After.
             CorsLayer::permissive(),
+        )
+        .layer(
+            // Lets the page read each request's Resource Timing, which shows how long
+            // a request waited inside the browser for one of its six connections.
+            SetResponseHeaderLayer::if_not_present(
+                HeaderName::from_static("timing-allow-origin"),
+                HeaderValue::from_static("*"),
+            ),
         )
         .with_state(server)
 }

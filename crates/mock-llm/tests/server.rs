@@ -2,6 +2,7 @@
 
 use mock_llm::{serve, Server, Stats};
 use serde_json::{json, Value};
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 async fn start() -> (String, reqwest::Client) {
@@ -118,6 +119,30 @@ async fn the_first_requests_get_429_with_retry_after_then_succeed() {
 }
 
 #[tokio::test]
+async fn retry_after_can_be_an_http_date() {
+    let (base, client) = start().await;
+    let r = client
+        .post(format!("{base}/v1/chat/completions"))
+        .json(&chat("mock:fail429=1,retry_after=3,retry_date", false))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(r.status(), 429);
+    let date = r.headers()["retry-after"]
+        .to_str()
+        .expect("text")
+        .to_string();
+    let at = httpdate::parse_http_date(&date).expect("an HTTP date");
+    let ahead = at
+        .duration_since(std::time::SystemTime::now())
+        .unwrap_or_default();
+    assert!(
+        ahead > Duration::from_secs(1) && ahead <= Duration::from_secs(3),
+        "{date}"
+    );
+}
+
+#[tokio::test]
 async fn unknown_models_wrong_keys_and_typos_are_refused() {
     let (base, client) = start().await;
     let post = |model: &str| {
@@ -182,4 +207,53 @@ async fn the_json_endpoint_echoes_the_request() {
     assert_eq!(body["data"]["answer"], "Result for flights");
     assert_eq!(body["body"]["from"], "LIS");
     assert_eq!(body["method"], "POST");
+}
+
+#[tokio::test]
+async fn random_faults_hit_about_the_share_asked_for() {
+    let (base, client) = start().await;
+    let mut statuses = HashMap::new();
+    for _ in 0..400 {
+        let r = client
+            .post(format!("{base}/v1/chat/completions"))
+            .json(&chat("mock:p429=0.25,p500=0.1,retry_after=2", false))
+            .send()
+            .await
+            .expect("sent");
+        if r.status() == 429 {
+            assert_eq!(r.headers()["retry-after"], "2");
+        }
+        *statuses.entry(r.status().as_u16()).or_insert(0) += 1;
+    }
+    // 400 draws: 100 expected 429s (sd 8.7); of the other 300, 30 expected 500s (sd 5.2).
+    let share = |status| statuses.get(&status).copied().unwrap_or(0);
+    assert!((70..=130).contains(&share(429)), "{statuses:?}");
+    assert!((12..=48).contains(&share(500)), "{statuses:?}");
+    assert_eq!(share(429) + share(500) + share(200), 400, "{statuses:?}");
+    let s = stats(&client, &base).await;
+    assert_eq!(s.rate_limited, share(429));
+    assert_eq!(s.server_errors, share(500));
+}
+
+#[tokio::test]
+async fn lets_the_page_read_resource_timings() {
+    let (base, client) = start().await;
+    let r = client
+        .get(format!("{base}/v1/models"))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(r.headers()["timing-allow-origin"], "*");
+}
+
+/// The browser test "random 429s are retried" relies on this sequence: with this
+/// behaviour, requests 3, 9 and 14 are rate-limited, so 12 steps need 15 requests and
+/// none of them meets four 429s in a row.
+#[test]
+fn random_faults_repeat_for_the_same_behaviour() {
+    let spec = "p429=0.3,retry_after=0,latency=43,";
+    let hits: Vec<u64> = (1..=16)
+        .filter(|&n| mock_llm::draw(spec, n, "429") < 0.3)
+        .collect();
+    assert_eq!(hits, [3, 9, 14]);
 }
