@@ -23,6 +23,8 @@ pub struct AppState {
     pub modes: RwSignal<Vec<Mode>>,
     /// What each step is doing at the timeline's cursor, for the canvas to light up.
     pub step_states: RwSignal<Vec<(StepId, StepState)>>,
+    /// The lane whose states the canvas shows, and whose record the inspector shows.
+    pub canvas_mode: RwSignal<Mode>,
     /// Simulated or live, providers and keys, limits, and the Cancel switch.
     pub network: NetworkState,
 }
@@ -40,7 +42,18 @@ impl AppState {
             error: RwSignal::new(None),
             modes: RwSignal::new(Mode::ALL.to_vec()),
             step_states: RwSignal::new(Vec::new()),
+            canvas_mode: RwSignal::new(Mode::Eager),
             network: NetworkState::new(),
+        }
+    }
+
+    /// The lane the canvas shows: the chosen one if it ran, else the race's first.
+    pub fn canvas_lane(&self, race: &Race) -> Option<Mode> {
+        let wanted = self.canvas_mode.get();
+        if race.lane(wanted).is_some() {
+            Some(wanted)
+        } else {
+            race.lanes.first().map(|lane| lane.mode)
         }
     }
 

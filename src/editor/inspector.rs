@@ -3,6 +3,7 @@
 //! is one undo step.
 
 use super::{use_editor, Editor};
+use crate::timeline::LastRun;
 use chainlab_core::edit::{self, NewStep};
 use chainlab_core::model::{Header, LatencyModel, TransformOp};
 use chainlab_core::{Step, StepId, StepKind};
@@ -85,6 +86,7 @@ fn Panel(id: StepId) -> impl IntoView {
                     "✕"
                 </button>
             </div>
+            <LastRun id=id.clone() />
             // While a race runs the chain stays as the race has it.
             <fieldset class="plain" disabled=move || editor.app.running()>
             <ul class="problems" role="alert">

@@ -13,7 +13,6 @@ use leptos::prelude::*;
 #[component]
 pub fn ModePicker() -> impl IntoView {
     let state = use_app_state();
-    let replay = use_replay();
     let running = Memo::new(move |_| state.running());
     let toggle = move |mode: Mode, on: bool| {
         state.modes.update(|modes| {
@@ -51,10 +50,10 @@ pub fn ModePicker() -> impl IntoView {
                     data-testid="canvas-mode"
                     on:change=move |ev| {
                         if let Some(&mode) = Mode::ALL.iter().find(|m| m.name() == event_target_value(&ev)) {
-                            replay.canvas_mode.set(mode);
+                            state.canvas_mode.set(mode);
                         }
                     }
-                    prop:value=move || replay.canvas_mode.get().name()
+                    prop:value=move || state.canvas_mode.get().name()
                 >
                     {Mode::ALL.iter().map(|m| view! { <option value=m.name()>{m.name()}</option> }).collect_view()}
                 </select>

@@ -155,20 +155,12 @@ fn jump(state: AppState, replay: Replay, generation: u64) {
 pub fn light_up_canvas(state: AppState, replay: Replay) {
     Effect::new(move |_| {
         let t = replay.shown.get();
-        let wanted = replay.canvas_mode.get();
         // The cursor moves every frame while a run is followed, so reading the race
         // untracked misses nothing and spares this work on every span change.
         let states = state.race.with_untracked(|race| {
-            let Some(race) = race else {
+            let Some((race, mode)) = race.as_ref().and_then(|r| Some((r, state.canvas_lane(r)?)))
+            else {
                 return Vec::new();
-            };
-            let mode = if race.lane(wanted).is_some() {
-                wanted
-            } else {
-                match race.lanes.first() {
-                    Some(lane) => lane.mode,
-                    None => return Vec::new(),
-                }
             };
             race.plan
                 .chain()

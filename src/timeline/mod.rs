@@ -11,6 +11,8 @@ mod driver;
 mod lanes;
 mod panels;
 
+pub use panels::LastRun;
+
 use crate::state::use_app_state;
 use chainlab_core::replay::{self, Cursor};
 use chainlab_core::{Mode, Time};
@@ -34,8 +36,6 @@ pub struct Replay {
     pub table: RwSignal<bool>,
     /// The bar whose details are open.
     pub selected: RwSignal<Option<(Mode, usize)>>,
-    /// The lane whose state the canvas shows.
-    pub canvas_mode: RwSignal<Mode>,
     /// A requestAnimationFrame loop is running.
     pub animating: RwSignal<bool>,
     /// Bumped whenever reduced-motion playback restarts, so older timers stop.
@@ -102,7 +102,6 @@ pub fn Timeline() -> impl IntoView {
         projector: RwSignal::new(false),
         table: RwSignal::new(false),
         selected: RwSignal::new(None),
-        canvas_mode: RwSignal::new(Mode::Eager),
         animating: RwSignal::new(false),
         jump_generation: StoredValue::new(0),
     };

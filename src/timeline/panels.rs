@@ -289,57 +289,123 @@ pub fn Details() -> impl IntoView {
     move || {
         let (mode, i) = replay.selected.get()?;
         state.race.with(|race| {
-            let race = race.as_ref()?;
-            let lane = race.lane(mode)?;
-            let origin = lane.origin?;
-            let step = race.plan.step(i);
-            let at = |t: Option<Time>| t.map(|t| ms(t - origin)).unwrap_or_else(|| "—".into());
-            let attempts = lane.attempts.get(i)?.clone();
-            let output = lane
-                .latest(i)
-                .and_then(|s| s.output.clone())
-                .unwrap_or_else(|| "(nothing yet)".into());
+            let record = run_record(race.as_ref()?, mode, i, "details", false)?;
+            let step = race.as_ref()?.plan.step(i);
             Some(view! {
                 <aside class="details" data-testid="details" aria-label="The chosen step">
                     <button class="close" on:click=move |_| replay.selected.set(None)>"Close"</button>
                     <h3>{format!("{} — {} mode", step.label, mode.name())}</h3>
                     <p class="kind">{format!("{} step \"{}\"", step.kind.name(), step.id)}</p>
-                    <table class="attempts">
-                        <thead>
-                            <tr>
-                                <th scope="col">"attempt"</th>
-                                <th scope="col">"ready"</th>
-                                <th scope="col">"handed over"</th>
-                                <th scope="col">"started"</th>
-                                <th scope="col">"first byte"</th>
-                                <th scope="col">"ended"</th>
-                                <th scope="col">"outcome"</th>
-                            </tr>
-                        </thead>
-                        <tbody>
-                            {attempts
-                                .iter()
-                                .map(|a| {
-                                    view! {
-                                        <tr>
-                                            <td>{a.attempt + 1}</td>
-                                            <td>{at(Some(a.ready))}</td>
-                                            <td>{at(Some(a.queued))}</td>
-                                            <td>{at(a.started)}</td>
-                                            <td>{at(a.first_byte)}</td>
-                                            <td>{at(a.ended)}</td>
-                                            <td>{outcome_words(&a.outcome)}</td>
-                                        </tr>
-                                    }
-                                })
-                                .collect_view()}
-                        </tbody>
-                    </table>
-                    <h4>"What went in"</h4>
-                    <pre data-testid="details-input">{race.request_text(mode, i)}</pre>
-                    <h4>"What came out"</h4>
-                    <pre data-testid="details-output">{output}</pre>
+                    {record}
                 </aside>
+            })
+        })
+    }
+}
+
+/// What step `i` did in the `mode` lane: one row per attempt with its times (a table,
+/// or one line each where space is `narrow`), what went in and what came out. Test
+/// hooks are `{testid}-input` and `{testid}-output`.
+pub fn run_record(
+    race: &Race,
+    mode: Mode,
+    i: usize,
+    testid: &str,
+    narrow: bool,
+) -> Option<impl IntoView> {
+    let lane = race.lane(mode)?;
+    let origin = lane.origin?;
+    let at = move |t: Option<Time>| t.map(|t| ms(t - origin)).unwrap_or_else(|| "—".into());
+    let attempts = lane.attempts.get(i)?.clone();
+    let output = lane
+        .latest(i)
+        .and_then(|s| s.output.clone())
+        .unwrap_or_else(|| "(nothing yet)".into());
+    // The column appears only when the browser told how long a request waited in it.
+    let sent = attempts.iter().any(|a| a.sent.is_some());
+    let times = if narrow {
+        let lines = attempts
+            .iter()
+            .map(|a| {
+                let mut line = format!("Attempt {}: started {}", a.attempt + 1, at(a.started));
+                if a.sent.is_some() {
+                    line.push_str(&format!(", left the browser {}", at(a.sent)));
+                }
+                if a.first_byte.is_some() {
+                    line.push_str(&format!(", first byte {}", at(a.first_byte)));
+                }
+                line.push_str(&format!(", ended {}", at(a.ended)));
+                if a.running() > 0.0 {
+                    line.push_str(&format!(" (took {})", ms(a.running())));
+                }
+                let outcome = outcome_words(&a.outcome);
+                view! { <li>{line}" — " <strong>{outcome}</strong></li> }
+            })
+            .collect_view();
+        view! { <ol class="attempts">{lines}</ol> }.into_any()
+    } else {
+        view! {
+        <table class="attempts">
+            <thead>
+                <tr>
+                    <th scope="col">"attempt"</th>
+                    <th scope="col">"ready"</th>
+                    <th scope="col">"handed over"</th>
+                    <th scope="col">"started"</th>
+                    {sent.then(|| view! { <th scope="col">"left the browser"</th> })}
+                    <th scope="col">"first byte"</th>
+                    <th scope="col">"ended"</th>
+                    <th scope="col">"outcome"</th>
+                </tr>
+            </thead>
+            <tbody>
+                {attempts
+                    .iter()
+                    .map(|a| {
+                        view! {
+                            <tr>
+                                <td>{a.attempt + 1}</td>
+                                <td>{at(Some(a.ready))}</td>
+                                <td>{at(Some(a.queued))}</td>
+                                <td>{at(a.started)}</td>
+                                {sent.then(|| view! { <td>{at(a.sent)}</td> })}
+                                <td>{at(a.first_byte)}</td>
+                                <td>{at(a.ended)}</td>
+                                <td>{outcome_words(&a.outcome)}</td>
+                            </tr>
+                        }
+                    })
+                    .collect_view()}
+            </tbody>
+        </table>
+        }
+        .into_any()
+    };
+    Some(view! {
+        {times}
+        <h4>"What went in"</h4>
+        <pre data-testid=format!("{testid}-input")>{race.request_text(mode, i)}</pre>
+        <h4>"What came out"</h4>
+        <pre data-testid=format!("{testid}-output")>{output}</pre>
+    })
+}
+
+/// The inspected step in the last race, for the lane the canvas shows: clicking a node
+/// tells what it did, as clicking its bar does.
+#[component]
+pub fn LastRun(id: chainlab_core::StepId) -> impl IntoView {
+    let state = use_app_state();
+    move || {
+        state.race.with(|race| {
+            let race = race.as_ref()?;
+            let mode = state.canvas_lane(race)?;
+            let i = race.plan.index_of(&id)?;
+            let record = run_record(race, mode, i, "last-run", true)?;
+            Some(view! {
+                <section class="last-run" data-testid="last-run" aria-label="This step in the last run">
+                    <h4 class="last-run-head">{format!("In the last run — {} mode", mode.name())}</h4>
+                    {record}
+                </section>
             })
         })
     }

@@ -159,6 +159,23 @@ test('only the chosen modes race', async ({ page }) => {
   await expect(page.locator('p.verdict[role=status]')).toContainText('eager finished first', { ignoreCase: true });
 });
 
+test('clicking a node on the canvas shows what it did in the lane the canvas shows', async ({ page }) => {
+  await race(page);
+  await page.getByTestId('node-d').click();
+  const record = page.getByTestId('last-run');
+  await expect(record).toContainText('In the last run — eager mode');
+  await expect(page.getByTestId('last-run-input')).toContainText('Refine: Lookup for Plan a weekend in Lisbon');
+  await expect(page.getByTestId('last-run-output')).toContainText('Refined Lookup for');
+  // Eager D starts when C ends (200 ms); one attempt.
+  const row = record.locator('.attempts li');
+  await expect(row).toHaveCount(1);
+  await expect(row).toHaveText(/^Attempt 1: started 2\d\d ms, ended 4\d\d ms \(took 2\d\d ms\) — done$/);
+  // The canvas's lane decides which record: staged D waits for the barrier (B, 500 ms).
+  await page.getByTestId('canvas-mode').selectOption('staged');
+  await expect(record).toContainText('In the last run — staged mode');
+  await expect(row).toHaveText(/^Attempt 1: started 5\d\d ms/);
+});
+
 test('clicking a bar shows what went in, what came out and the attempts', async ({ page }) => {
   await race(page);
   await lane(page, 'staged').locator('.row[data-step="3"] .track').click();
