@@ -7,8 +7,8 @@
 // The page's hidden `?bench-steps=N` hook races a synthetic chain of N steps (ten
 // branches of N/10 steps) in all three modes. Frames are sampled with
 // requestAnimationFrame for a few seconds (1) while the race runs live and (2) while
-// the recording replays at 1x. Prints median and p95 per run and the median of each
-// over the runs.
+// the recording replays at 1x, with the timeline scrolled into view. Prints median and
+// p95 per run and the median of each over the runs.
 import { chromium } from 'playwright-core';
 
 const [base = 'http://127.0.0.1:4312/', steps = '1000', runs = '3'] = process.argv.slice(2);
@@ -68,6 +68,8 @@ for (let run = 1; run <= Number(runs); run++) {
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(`${base}?bench-steps=${steps}`);
   await page.locator('.lane .row[data-step]').nth(3 * Number(steps) - 1).waitFor({ state: 'attached', timeout: 60_000 });
+  // Look at the race, as a viewer would: the timeline's top at the top of the window.
+  await page.getByTestId('timeline').evaluate((el) => el.scrollIntoView({ block: 'start' }));
   const animating = await page.getByTestId('timeline').getAttribute('data-animating');
   const live = await frames(page, SAMPLE_MS);
   await page.getByTestId('total-sequential').filter({ hasText: /^\d+ ms$/ }).waitFor({ timeout: 120_000 });
@@ -75,6 +77,7 @@ for (let run = 1; run <= Number(runs); run++) {
     ['sequential', 'staged', 'eager'].map((m) => page.getByTestId(`total-${m}`).textContent()),
   );
   await page.getByTestId('restart').click();
+  await page.getByTestId('timeline').evaluate((el) => el.scrollIntoView({ block: 'start' }));
   await page.getByTestId('play').click();
   const replay = await frames(page, SAMPLE_MS);
   await page.getByTestId('pause').click();
