@@ -442,6 +442,7 @@ impl LiveRunner {
                 .read(&response, first_byte, |_| Ok(()))
                 .await
                 .unwrap_or_default();
+            self.note_sent(exchange, &request, fetched);
             let detail = redact(&wire::error_detail(&body), exchange.secrets);
             return Err(StepError::from_status(
                 response.status(),
@@ -463,6 +464,12 @@ impl LiveRunner {
         } else {
             (self.read(&response, first_byte, |_| Ok(())).await?, None)
         };
+        self.note_sent(exchange, &request, fetched);
+        Ok(answer)
+    }
+
+    /// Records a request whose answer has been read, for `mark_browser_waits`.
+    fn note_sent(&self, exchange: &Exchange<'_>, request: &web_sys::Request, fetched: Time) {
         self.sent.borrow_mut().push(SentRequest {
             step: exchange.step.clone(),
             attempt: exchange.attempt,
@@ -470,7 +477,6 @@ impl LiveRunner {
             fetched,
             read: self.clock.now(),
         });
-        Ok(answer)
     }
 
     /// Reads the body chunk by chunk, handing each to `each`, and returns it as text.

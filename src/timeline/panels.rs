@@ -136,6 +136,10 @@ pub fn Figures() -> impl IntoView {
     });
     move || {
         figures.get().map(|(rows, ideal, bound, limit)| {
+            // Only live runs against servers that allow Resource Timing know this.
+            let browser = rows
+                .iter()
+                .any(|(_, f)| f.browser_wait.is_some_and(|w| w >= 1.0));
             view! {
                 <table class="figures-table" data-testid="figures">
                     <caption>
@@ -156,6 +160,7 @@ pub fn Figures() -> impl IntoView {
                             <th scope="col">"most at once"</th>
                             <th scope="col">"held back by the mode (all steps)"</th>
                             <th scope="col">"queued for a slot (all steps)"</th>
+                            {browser.then(|| view! { <th scope="col">"queued in the browser (all steps)"</th> })}
                         </tr>
                     </thead>
                     <tbody>
@@ -172,6 +177,7 @@ pub fn Figures() -> impl IntoView {
                                         <td>{f.peak_concurrency}</td>
                                         <td>{f.barrier_wait.map(ms)}</td>
                                         <td>{f.limit_wait.map(ms)}</td>
+                                        {browser.then(|| view! { <td>{f.browser_wait.map(ms)}</td> })}
                                     </tr>
                                 }
                             })

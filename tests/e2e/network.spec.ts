@@ -132,6 +132,7 @@ test('twelve branches over HTTP/1.1 queue behind six connections, and the page s
     expect(width).toBeGreaterThanOrEqual(300);
     expect(width).toBeLessThan(1000);
   }
+  await expect(page.getByTestId('figures')).toContainText('queued in the browser (all steps)');
   // The projected sequential lane leaves the browser's queue out: 12 × 400 ms.
   const sequential = await total(page, 'sequential');
   expect(sequential).toBeGreaterThanOrEqual(4800);

@@ -235,6 +235,7 @@ impl Race {
             peak_concurrency: trace.as_ref().map(Trace::peak_concurrency),
             barrier_wait: trace.as_ref().map(Trace::barrier_wait),
             limit_wait: trace.as_ref().map(Trace::limit_wait),
+            browser_wait: trace.as_ref().map(Trace::browser_wait),
         })
     }
 
@@ -309,6 +310,9 @@ pub struct LaneFigures {
     pub peak_concurrency: Option<usize>,
     pub barrier_wait: Option<Time>,
     pub limit_wait: Option<Time>,
+    /// Time requests waited inside the browser, all steps together (live runs whose
+    /// servers let the page read Resource Timing).
+    pub browser_wait: Option<Time>,
 }
 
 impl Lane {

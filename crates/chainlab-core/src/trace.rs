@@ -176,6 +176,11 @@ impl Trace {
         self.spans.iter().map(Span::limit_wait).sum()
     }
 
+    /// Total time requests waited inside the browser for a connection.
+    pub fn browser_wait(&self) -> Time {
+        self.spans.iter().map(Span::browser_wait).sum()
+    }
+
     /// The output of the last attempt of a step, if it finished.
     pub fn output_of(&self, step: &StepId) -> Option<&str> {
         self.spans
