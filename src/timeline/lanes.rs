@@ -8,6 +8,9 @@ use chainlab_core::{Mode, Time};
 use leptos::prelude::*;
 
 /// Above this many steps rows become thin stripes without labels.
+/// Rows per block of a dense lane (see `LaneView`).
+const ROWS_PER_BLOCK: usize = 50;
+
 pub const DENSE_ABOVE: usize = 40;
 
 #[component]
@@ -250,12 +253,25 @@ fn LaneView(
     };
     let (ideal, bound) = (layout.ideal, layout.bound);
     let dense = layout.rows.len() > DENSE_ABOVE;
-    let rows = layout
+    let rows: Vec<_> = layout
         .rows
         .into_iter()
         .zip(bars)
         .map(|((i, label, critical), bar)| view! { <StepRow mode=mode step=i label=label critical=critical bar=bar axis=axis dense=dense /> })
-        .collect_view();
+        .collect();
+    // Dense lanes come in blocks that the browser skips while they are off screen
+    // (`content-visibility: auto`); blocks, not rows, so it watches few elements.
+    let rows = if dense {
+        let mut rows = rows.into_iter().peekable();
+        let mut blocks = Vec::new();
+        while rows.peek().is_some() {
+            let block: Vec<_> = rows.by_ref().take(ROWS_PER_BLOCK).collect();
+            blocks.push(view! { <div class="row-block">{block}</div> });
+        }
+        blocks.into_any()
+    } else {
+        rows.into_any()
+    };
     view! {
         <div class=format!("lane {}", mode.name()) data-mode=mode.name()>
             <div class="lane-head">

@@ -272,3 +272,19 @@ test.describe('with reduced motion', () => {
     await expect(page.getByTestId('timeline')).toHaveAttribute('data-animating', 'false');
   });
 });
+
+test('a big chain is drawn as thin rows across the whole axis', async ({ page }) => {
+  // The hidden benchmark hook races a synthetic chain of 120 steps: ten branches of
+  // twelve steps one after another, so dense lanes with no labels.
+  await page.goto('/?bench-steps=120');
+  await expect(page.getByTestId('total-sequential')).toHaveText(/^\d+ ms$/, { timeout: 60_000 });
+  await expect(page.getByTestId('timeline')).toHaveClass(/dense/);
+  const track = await lane(page, 'sequential').locator('.row[data-step="1"] .track').boundingBox();
+  expect(track!.width).toBeGreaterThan(600);
+  // In the sequential lane each step starts where the one before ended: the last
+  // step's bar sits far to the right of the first's.
+  const rows = lane(page, 'sequential').locator('.row[data-step] .bar.done');
+  const first = await rows.first().boundingBox();
+  const last = await rows.last().boundingBox();
+  expect(last!.x - first!.x).toBeGreaterThan(track!.width / 2);
+});

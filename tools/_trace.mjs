@@ -1,0 +1,23 @@
+import { chromium } from 'playwright-core';
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless=new', '--no-sandbox'] });
+const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+await page.goto(process.argv[2] + '?bench-steps=1000');
+await page.locator('.lane .row[data-step]').nth(2999).waitFor({ state: 'attached', timeout: 60000 });
+await page.getByTestId('total-sequential').filter({ hasText: /^\d+ ms$/ }).waitFor({ timeout: 120000 });
+await page.getByTestId('restart').click();
+await page.getByTestId('timeline').evaluate((el) => el.scrollIntoView({ block: 'start' }));
+await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline'] });
+await page.getByTestId('play').click();
+await page.waitForTimeout(3000);
+const buf = await browser.stopTracing();
+await page.getByTestId('pause').click();
+const events = JSON.parse(buf.toString()).traceEvents;
+const sums = new Map(); const counts = new Map();
+for (const e of events) { if (e.ph !== 'X' || !e.dur) continue; sums.set(e.name, (sums.get(e.name)||0)+e.dur); counts.set(e.name,(counts.get(e.name)||0)+1); }
+[...sums.entries()].sort((a,b)=>b[1]-a[1]).slice(0,18).forEach(([k,v])=>console.log((v/1000).toFixed(1).padStart(8), String(counts.get(k)).padStart(5), k));
+const layouts = events.filter(e => e.name === 'Layout' && e.args?.beginData);
+const dirty = layouts.map(e => e.args.beginData.dirtyObjects).filter(x=>x!==undefined);
+console.log('layout dirtyObjects median', dirty.sort((a,b)=>a-b)[Math.floor(dirty.length/2)], 'totalObjects', layouts[0]?.args.beginData.totalObjects);
+const styles = events.filter(e => e.name === 'UpdateLayoutTree' && e.args?.elementCount !== undefined).map(e=>e.args.elementCount).sort((a,b)=>a-b);
+console.log('style elementCount median', styles[Math.floor(styles.length/2)]);
+await browser.close();
