@@ -4,6 +4,7 @@ use crate::network::NetworkState;
 use chainlab_core::race::{Race, StepState};
 use chainlab_core::{Chain, Mode, Plan, Problem, StepId, Time};
 use leptos::prelude::*;
+use std::collections::HashMap;
 
 #[derive(Clone, Copy)]
 pub struct AppState {
@@ -22,7 +23,8 @@ pub struct AppState {
     /// The modes the next race runs, in lane order.
     pub modes: RwSignal<Vec<Mode>>,
     /// What each step is doing at the timeline's cursor, for the canvas to light up.
-    pub step_states: RwSignal<Vec<(StepId, StepState)>>,
+    /// By id, so each of a big chain's nodes finds its own at once.
+    pub step_states: RwSignal<HashMap<StepId, StepState>>,
     /// The lane whose states the canvas shows, and whose record the inspector shows.
     pub canvas_mode: RwSignal<Mode>,
     /// Simulated or live, providers and keys, limits, and the Cancel switch.
@@ -41,7 +43,7 @@ impl AppState {
             race_id: RwSignal::new(0),
             error: RwSignal::new(None),
             modes: RwSignal::new(Mode::ALL.to_vec()),
-            step_states: RwSignal::new(Vec::new()),
+            step_states: RwSignal::new(HashMap::new()),
             canvas_mode: RwSignal::new(Mode::Eager),
             network: NetworkState::new(),
         }
@@ -63,12 +65,7 @@ impl AppState {
 
     /// What step `id` is doing at the timeline's cursor; `None` before any race.
     pub fn step_state(&self, id: &StepId) -> Option<StepState> {
-        self.step_states.with(|states| {
-            states
-                .iter()
-                .find(|(s, _)| s == id)
-                .map(|&(_, state)| state)
-        })
+        self.step_states.with(|states| states.get(id).copied())
     }
 
     /// Puts a new chain on the page; the old race no longer applies.

@@ -9,6 +9,7 @@ use chainlab_core::race::Race;
 use chainlab_core::replay::Cursor;
 use chainlab_core::{Clock, Time};
 use leptos::prelude::*;
+use std::collections::HashMap;
 use std::time::Duration;
 
 pub fn prefers_reduced_motion() -> bool {
@@ -160,7 +161,7 @@ pub fn light_up_canvas(state: AppState, replay: Replay) {
         let states = state.race.with_untracked(|race| {
             let Some((race, mode)) = race.as_ref().and_then(|r| Some((r, state.canvas_lane(r)?)))
             else {
-                return Vec::new();
+                return HashMap::new();
             };
             race.plan
                 .chain()
