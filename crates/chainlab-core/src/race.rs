@@ -604,7 +604,17 @@ pub fn segments(span: &Span, origin: Time, now: Time, retried: bool) -> Vec<Segm
             (_, Some(_)) => Some(SegmentKind::Done),
             (_, None) => None,
         };
-        match span.first_byte.filter(|&f| f <= now) {
+        // A failure must always show, even when its answer (a 429 and its short body)
+        // came in one piece: then the whole attempt takes the failure's look.
+        let failure = matches!(
+            finished,
+            Some(SegmentKind::Failed | SegmentKind::Retried | SegmentKind::Cancelled)
+        );
+        let first_byte = span
+            .first_byte
+            .filter(|&f| f <= now)
+            .filter(|&f| !(failure && ended.is_some_and(|e| e - f < VISIBLE_WAIT_MS)));
+        match first_byte {
             Some(first_byte) => {
                 pieces.push(piece(SegmentKind::FirstByteWait, started, upto(first_byte)));
                 let rest = finished.unwrap_or(SegmentKind::Streaming);
@@ -630,6 +640,8 @@ pub fn segments(span: &Span, origin: Time, now: Time, retried: bool) -> Vec<Segm
         SegmentKind::BarrierWait | SegmentKind::Queued | SegmentKind::BrowserQueue => {
             p.end - p.start >= VISIBLE_WAIT_MS
         }
+        // Drawn at least a sliver wide, however short.
+        SegmentKind::Failed | SegmentKind::Retried | SegmentKind::Cancelled => p.end >= p.start,
         _ => p.end > p.start,
     });
     pieces
@@ -796,6 +808,37 @@ mod tests {
             ]
         );
         assert_eq!(lane.state_at(0, 160.0), StepState::Streaming);
+    }
+
+    #[test]
+    fn a_failure_that_came_in_one_piece_still_shows() {
+        // A 429 whose headers and body arrived together, 2 ms after the start.
+        let span = Span {
+            step: crate::StepId::new("s"),
+            index: 0,
+            attempt: 0,
+            ready: 0.0,
+            queued: 0.0,
+            started: Some(10.0),
+            sent: None,
+            first_byte: Some(12.0),
+            ended: Some(12.0),
+            outcome: Outcome::Failed {
+                error: "Rate-limited (429).".into(),
+            },
+            output: None,
+        };
+        let kinds: Vec<_> = segments(&span, 0.0, 100.0, true)
+            .iter()
+            .map(|s| (s.kind, s.start, s.end))
+            .collect();
+        assert_eq!(
+            kinds,
+            vec![
+                (SegmentKind::Queued, 0.0, 10.0),
+                (SegmentKind::Retried, 10.0, 12.0)
+            ]
+        );
     }
 
     #[test]
