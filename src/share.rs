@@ -10,7 +10,7 @@ use crate::editor::Editor;
 use crate::state::{use_app_state, AppState};
 use chainlab_core::codegen::{self, Language};
 use chainlab_core::share::{self, ShareError, MAX_JSON_BYTES, SAFE_LINK_CHARS};
-use chainlab_core::{gallery, Chain};
+use chainlab_core::{gallery, layout, Chain};
 use leptos::prelude::*;
 use std::fmt::Write;
 use wasm_bindgen::JsValue;
@@ -65,7 +65,9 @@ impl Share {
         self.put(chain);
     }
 
-    fn put(&self, chain: Chain) {
+    fn put(&self, mut chain: Chain) {
+        // A chain written by hand or by a program may give its steps no places.
+        layout::arrange_if_stacked(&mut chain);
         let key = gallery::EXAMPLES
             .iter()
             .find(|e| (e.chain)() == chain)

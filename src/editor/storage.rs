@@ -1,6 +1,6 @@
 //! The chain kept in the browser's local storage, so a reload brings it back.
 
-use chainlab_core::{gallery, Chain};
+use chainlab_core::{gallery, layout, Chain};
 
 /// Where the current chain is kept.
 const KEY: &str = "chainlab.chain";
@@ -31,7 +31,9 @@ pub fn restore() -> (Chain, Option<&'static str>, Option<String>) {
         return fallback;
     };
     match serde_json::from_str::<Chain>(&json) {
-        Ok(chain) => {
+        Ok(mut chain) => {
+            // Saved by another tool or by hand, the steps may have no places.
+            layout::arrange_if_stacked(&mut chain);
             let key = gallery::EXAMPLES
                 .iter()
                 .find(|e| (e.chain)() == chain)

@@ -292,3 +292,36 @@ test('a link too long to paste safely offers the JSON file instead', async ({ br
   expect(seen.errors).toEqual([]);
   await context.close();
 });
+
+test('a chain written without places is laid out when it is opened', async ({ browser }) => {
+  const context = await browser.newContext();
+  const { page, seen } = await freshPage(context);
+  // Written by hand or by a script: no step has a position.
+  const byHand = {
+    name: 'Written by hand',
+    steps: [
+      { id: 'ask', label: 'Ask', kind: { type: 'input', text: 'Why?' } },
+      llm('left', ['ask']),
+      llm('right', ['ask']),
+      llm('join', ['left', 'right']),
+    ],
+  };
+  await page.getByTestId('import').setInputFiles({
+    name: 'by-hand.json',
+    mimeType: 'application/json',
+    buffer: Buffer.from(JSON.stringify(byHand)),
+  });
+  await expect(page.getByTestId('node-join')).toBeVisible();
+  const box = async (id: string) => (await page.getByTestId(`node-${id}`).boundingBox())!;
+  const [ask, left, right, join] = [await box('ask'), await box('left'), await box('right'), await box('join')];
+  // In "runs together" columns: ask, then left and right one above the other, then join.
+  expect(left.x).toBeGreaterThan(ask.x + ask.width / 2);
+  expect(Math.abs(left.x - right.x)).toBeLessThan(1);
+  expect(Math.abs(left.y - right.y)).toBeGreaterThan(left.height / 2);
+  expect(join.x).toBeGreaterThan(left.x + left.width / 2);
+  // Every step can be clicked: none is hidden under another.
+  await page.getByTestId('node-left').click();
+  await expect(page.getByTestId('inspector')).toContainText('left');
+  expect(seen.errors).toEqual([]);
+  await context.close();
+});

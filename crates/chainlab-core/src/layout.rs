@@ -241,6 +241,31 @@ pub fn arrange(chain: &mut Chain) -> Result<(), CycleError> {
     Ok(())
 }
 
+/// Gives places to the steps of a chain that has none of its own: one written by hand
+/// or by a program, where every step sits at the same point (usually the origin).
+/// Auto-layout when it can; a chain with a cycle, which has no levels, goes in a grid
+/// so that each step can be seen and the cycle undone. Returns whether it moved any.
+pub fn arrange_if_stacked(chain: &mut Chain) -> bool {
+    let stacked = chain.steps.len() > 1
+        && chain
+            .steps
+            .windows(2)
+            .all(|pair| pair[0].position == pair[1].position);
+    if !stacked {
+        return false;
+    }
+    if arrange(chain).is_err() {
+        const PER_ROW: usize = 4;
+        for (i, step) in chain.steps.iter_mut().enumerate() {
+            step.position = Position {
+                x: MARGIN + (i % PER_ROW) as f64 * COLUMN_PITCH,
+                y: MARGIN + (i / PER_ROW) as f64 * ROW_PITCH,
+            };
+        }
+    }
+    true
+}
+
 /// A "runs together" band behind the steps of one dependency level.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Band {

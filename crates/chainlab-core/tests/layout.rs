@@ -2,7 +2,8 @@
 //! checked against the plan's own levels on every gallery chain and on random DAGs.
 
 use chainlab_core::layout::{
-    arrange, bands, drawn_crossings, layout, levels, Layout, COLUMN_PITCH, NODE_HEIGHT, NODE_WIDTH,
+    arrange, arrange_if_stacked, bands, drawn_crossings, layout, levels, Layout, COLUMN_PITCH,
+    NODE_HEIGHT, NODE_WIDTH,
 };
 use chainlab_core::model::{Position, Simulation};
 use chainlab_core::{gallery, Chain, Plan, Step, StepId, StepKind};
@@ -258,4 +259,40 @@ fn a_click_near_an_edge_picks_it() {
         edge_at(&chain, on.0, on.1, 3.0),
         Some((StepId::new("b"), StepId::new("e")))
     );
+}
+
+#[test]
+fn a_chain_written_without_places_is_laid_out_and_one_with_places_is_left_alone() {
+    let mut chain = Chain {
+        name: "by hand".into(),
+        description: String::new(),
+        seed: 0,
+        steps: vec![
+            step("q", &[]),
+            step("a", &["q".into()]),
+            step("b", &["q".into()]),
+        ],
+    };
+    assert!(arrange_if_stacked(&mut chain));
+    let places: Vec<Position> = chain.steps.iter().map(|s| s.position).collect();
+    assert!(places[1].x > places[0].x, "{places:?}");
+    assert_ne!(places[1], places[2]);
+    // Now it has places of its own: a second call moves nothing.
+    chain.steps[2].position.x += 5.0;
+    let before = chain.clone();
+    assert!(!arrange_if_stacked(&mut chain));
+    assert_eq!(chain, before);
+
+    // A cycle has no levels: a grid, every step in its own place.
+    let mut looped = Chain {
+        steps: vec![
+            step("a", &[]),
+            step("b", &["a".into(), "c".into()]),
+            step("c", &["b".into()]),
+        ],
+        ..before
+    };
+    assert!(arrange_if_stacked(&mut looped));
+    let places: Vec<Position> = looped.steps.iter().map(|s| s.position).collect();
+    assert!(places[0] != places[1] && places[1] != places[2] && places[0] != places[2]);
 }
