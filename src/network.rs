@@ -763,14 +763,14 @@ mod tests {
                     2,
                     0,
                     Outcome::Cancelled {
-                        reason: "Cancelled.".into(),
+                        reason: "Cancel was pressed.".into(),
                     },
                 ),
             ],
         };
         assert_eq!(
             summarize(&trace),
-            "eager: 200 ms, 4 attempts (1 retried), 1 failed, 1 cancelled (Cancelled.) · b: Key rejected"
+            "eager: 200 ms, 4 attempts (1 retried), 1 failed, 1 cancelled (Cancel was pressed.) · b: Key rejected"
         );
     }
 }

@@ -213,7 +213,7 @@ test('cancel aborts every request in flight, checked on the server', async ({ pa
   expect(s.completed).toBe(0);
   // The run is over: nothing started after cancel.
   await expect(page.getByTestId('cancel')).toBeDisabled();
-  await expect(page.getByTestId('live-summary')).toContainText('4 cancelled (Cancelled.)');
+  await expect(page.getByTestId('live-summary')).toContainText('4 cancelled (Cancel was pressed.)');
   await expect(page.getByTestId('live-summary')).toContainText('0 failed');
   // Marked cancelled, not failed: on the timeline and on the canvas.
   await expect(page.locator('.lane.staged .bar[data-kind="cancelled"]')).toHaveCount(4);

@@ -181,7 +181,7 @@ impl fmt::Display for StepError {
                 "The streamed answer broke off before its end (the connection closed early).",
             ),
             StepError::BadAnswer { detail } => write!(f, "Unexpected answer: {detail}"),
-            StepError::Cancelled => f.write_str("Cancelled."),
+            StepError::Cancelled => f.write_str("Cancel was pressed."),
             StepError::Halted { failed } => write!(
                 f,
                 "Stopped because step \"{failed}\" failed and this run fails fast."

@@ -354,7 +354,7 @@ mod tests {
         let b = trace.spans.iter_mut().find(|s| s.index == 1).expect("b");
         b.sent = b.started.map(|s| s + 120.0);
         b.outcome = Outcome::Cancelled {
-            reason: "Cancelled.".into(),
+            reason: "Cancel was pressed.".into(),
         };
         let mut race = Race::new(&plan, &[Mode::Eager]);
         race.finish(&trace);
@@ -363,6 +363,6 @@ mod tests {
             &lines,
             "Eager: The request of B: long analysis leaves the browser after waiting 120 ms inside it: over HTTP/1.1 a browser opens at most six connections per origin, and a call to another origin may need a CORS check first.",
         );
-        has(&lines, "Eager: B: long analysis is cancelled: Cancelled.");
+        has(&lines, "Eager: B: long analysis is cancelled: Cancel was pressed.");
     }
 }

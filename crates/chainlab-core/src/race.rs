@@ -854,7 +854,7 @@ mod tests {
             first_byte: Some(350.0),
             ended: Some(400.0),
             outcome: Outcome::Cancelled {
-                reason: "Cancelled.".into(),
+                reason: "Cancel was pressed.".into(),
             },
             output: None,
         };

@@ -256,7 +256,7 @@ fn cancel_stops_everything_in_flight_and_everything_not_started() {
         assert_eq!(
             b.outcome,
             Outcome::Cancelled {
-                reason: "Cancelled.".into()
+                reason: "Cancel was pressed.".into()
             }
         );
     }
@@ -381,7 +381,7 @@ fn cancel_during_a_back_off_ends_the_step_at_once() {
     assert_eq!(
         last.outcome,
         Outcome::Cancelled {
-            reason: "Cancelled.".into()
+            reason: "Cancel was pressed.".into()
         }
     );
 }
