@@ -363,6 +363,9 @@ mod tests {
             &lines,
             "Eager: The request of B: long analysis leaves the browser after waiting 120 ms inside it: over HTTP/1.1 a browser opens at most six connections per origin, and a call to another origin may need a CORS check first.",
         );
-        has(&lines, "Eager: B: long analysis is cancelled: Cancel was pressed.");
+        has(
+            &lines,
+            "Eager: B: long analysis is cancelled: Cancel was pressed.",
+        );
     }
 }
