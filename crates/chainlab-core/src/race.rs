@@ -810,28 +810,41 @@ mod tests {
         assert_eq!(lane.state_at(0, 160.0), StepState::Streaming);
     }
 
-    #[test]
-    fn a_failure_that_came_in_one_piece_still_shows() {
-        // A 429 whose headers and body arrived together, 2 ms after the start.
-        let span = Span {
+    /// The first attempt of a network step, ready and handed over at 0 ms, with its
+    /// times as (started, sent, first byte, ended).
+    fn network_attempt(times: (Time, Option<Time>, Time, Time), outcome: Outcome) -> Span {
+        let (started, sent, first_byte, ended) = times;
+        Span {
             step: crate::StepId::new("s"),
             index: 0,
             attempt: 0,
             ready: 0.0,
             queued: 0.0,
-            started: Some(10.0),
-            sent: None,
-            first_byte: Some(12.0),
-            ended: Some(12.0),
-            outcome: Outcome::Failed {
-                error: "Rate-limited (429).".into(),
-            },
+            started: Some(started),
+            sent,
+            first_byte: Some(first_byte),
+            ended: Some(ended),
+            outcome,
             output: None,
-        };
-        let kinds: Vec<_> = segments(&span, 0.0, 100.0, true)
+        }
+    }
+
+    /// The pieces of `span`'s bar at `now`, as (kind, start, end).
+    fn pieces(span: &Span, now: Time, retried: bool) -> Vec<(SegmentKind, Time, Time)> {
+        segments(span, 0.0, now, retried)
             .iter()
             .map(|s| (s.kind, s.start, s.end))
-            .collect();
+            .collect()
+    }
+
+    #[test]
+    fn a_failure_that_came_in_one_piece_still_shows() {
+        // A 429 whose headers and body arrived together, 2 ms after the start.
+        let failed = Outcome::Failed {
+            error: "Rate-limited (429).".into(),
+        };
+        let span = network_attempt((10.0, None, 12.0, 12.0), failed);
+        let kinds = pieces(&span, 100.0, true);
         assert_eq!(
             kinds,
             vec![
@@ -843,27 +856,11 @@ mod tests {
 
     #[test]
     fn a_browser_queue_and_a_cancel_have_their_own_segments() {
-        let span = Span {
-            step: crate::StepId::new("s"),
-            index: 0,
-            attempt: 0,
-            ready: 0.0,
-            queued: 0.0,
-            started: Some(0.0),
-            sent: Some(300.0),
-            first_byte: Some(350.0),
-            ended: Some(400.0),
-            outcome: Outcome::Cancelled {
-                reason: "Cancel was pressed.".into(),
-            },
-            output: None,
+        let cancelled = Outcome::Cancelled {
+            reason: "Cancel was pressed.".into(),
         };
-        let kinds = |now| -> Vec<_> {
-            segments(&span, 0.0, now, false)
-                .iter()
-                .map(|s| (s.kind, s.start, s.end))
-                .collect()
-        };
+        let span = network_attempt((0.0, Some(300.0), 350.0, 400.0), cancelled);
+        let kinds = |now| pieces(&span, now, false);
         assert_eq!(
             kinds(1000.0),
             vec![
