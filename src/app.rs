@@ -6,7 +6,7 @@ use crate::race_runner::{describe_problems, start_race};
 use crate::share::SharePanel;
 use crate::state::{use_app_state, AppState};
 use crate::timeline::Timeline;
-use chainlab_core::gallery;
+use chainlab_core::editor::gallery;
 use leptos::prelude::*;
 
 #[component]

@@ -8,11 +8,11 @@
 //! outputs pass through `redact`, and nothing here writes a key anywhere else.
 
 use crate::clock::BrowserClock;
-use chainlab_core::errors::{parse_retry_after, redact, StepError};
-use chainlab_core::projection::project_sequential;
+use chainlab_core::race::projection::project_sequential;
+use chainlab_core::race::resource_timing::{mark_sent, SentRequest, TimingEntry};
 use chainlab_core::race::Race;
-use chainlab_core::resource_timing::{mark_sent, SentRequest, TimingEntry};
-use chainlab_core::wire::{self, SseReader, DEFAULT_SIZE_CAP};
+use chainlab_core::steps::errors::{parse_retry_after, redact, StepError};
+use chainlab_core::steps::wire::{self, SseReader, DEFAULT_SIZE_CAP};
 use chainlab_core::{
     run_with, Cancel, Clock, Mode, OnFailure, Outcome, Plan, Policy, RetryPolicy, RunOptions,
     SimulatedRunner, Span, StepId, StepKind, StepRequest, StepResult, StepRunner, Time, Trace,

@@ -2,15 +2,16 @@
 //! code), as a JSON file in and out, and as LangChain, LangGraph or Rust code.
 //!
 //! Everything from outside (a link's fragment, an imported file) goes through
-//! `chainlab_core::share`, which refuses bad input with a message. The chain on the
+//! `chainlab_core::io::share`, which refuses bad input with a message. The chain on the
 //! page changes only when the new one is valid, and the one it replaces is kept in
 //! local storage so one click brings it back. All text is rendered as text.
 
 use crate::editor::Editor;
 use crate::state::{use_app_state, AppState};
-use chainlab_core::codegen::{self, Language};
-use chainlab_core::share::{self, ShareError, MAX_JSON_BYTES, SAFE_LINK_CHARS};
-use chainlab_core::{gallery, layout, Chain};
+use chainlab_core::editor::{gallery, layout};
+use chainlab_core::io::codegen::{self, Language};
+use chainlab_core::io::share::{self, ShareError, MAX_JSON_BYTES, SAFE_LINK_CHARS};
+use chainlab_core::Chain;
 use leptos::prelude::*;
 use std::fmt::Write;
 use wasm_bindgen::JsValue;

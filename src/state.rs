@@ -1,7 +1,8 @@
 //! What the page's components share, provided once as context.
 
 use crate::network::NetworkState;
-use chainlab_core::race::{Race, StepState};
+use chainlab_core::race::Race;
+use chainlab_core::timeline::StepState;
 use chainlab_core::{Chain, Mode, Plan, Problem, StepId, Time};
 use leptos::prelude::*;
 use std::collections::HashMap;

@@ -2,7 +2,8 @@
 //! makespans match the predictions, with all three modes racing at once as on the page.
 
 use chainlab::clock::BrowserClock;
-use chainlab_core::{gallery, run, Mode, Plan, RunOptions, SimulatedRunner};
+use chainlab_core::editor::gallery;
+use chainlab_core::{run, Mode, Plan, RunOptions, SimulatedRunner};
 use futures::future::join_all;
 use wasm_bindgen_test::*;
 

@@ -4,10 +4,10 @@
 //! every frame.
 
 use super::{use_editor, Editor, View, MAX_ZOOM, MIN_ZOOM};
-use chainlab_core::edit::{self, NewStep};
-use chainlab_core::layout::{self, BAND_LABEL, BAND_PADDING, NODE_HEIGHT, NODE_WIDTH};
+use chainlab_core::editor::edit::{self, NewStep};
+use chainlab_core::editor::layout::{self, BAND_LABEL, BAND_PADDING, NODE_HEIGHT, NODE_WIDTH};
 use chainlab_core::model::{LatencyModel, Position};
-use chainlab_core::race::StepState;
+use chainlab_core::timeline::StepState;
 use chainlab_core::{Millis, Step, StepId};
 use leptos::ev;
 use leptos::prelude::*;

@@ -1,7 +1,7 @@
 //! The gallery of ready chains: one card per use case, with what a teacher can say.
 
 use super::use_editor;
-use chainlab_core::gallery;
+use chainlab_core::editor::gallery;
 use leptos::prelude::*;
 
 #[component]

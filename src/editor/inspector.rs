@@ -4,7 +4,7 @@
 
 use super::{use_editor, Editor};
 use crate::timeline::LastRun;
-use chainlab_core::edit::{self, NewStep};
+use chainlab_core::editor::edit::{self, NewStep};
 use chainlab_core::model::{Header, LatencyModel, TransformOp};
 use chainlab_core::{Step, StepId, StepKind};
 use leptos::ev;

@@ -1,6 +1,6 @@
 //! The chain editor: a canvas to build the chain on, a palette, an inspector for the
 //! selected step and a gallery of ready chains. Every change goes through
-//! [`Editor::try_edit`], which applies a pure edit from `chainlab_core::edit`, records
+//! [`Editor::try_edit`], which applies a pure edit from `chainlab_core::editor::edit`, records
 //! the chain before it for undo and puts the result in `AppState::chain`, so the plan,
 //! the race and the browser's saved copy follow.
 
@@ -10,12 +10,13 @@ mod inspector;
 pub mod storage;
 
 use crate::state::AppState;
-use chainlab_core::edit::{self, NewStep};
-use chainlab_core::history::History;
-use chainlab_core::layout;
+use chainlab_core::editor::edit::{self, NewStep};
+use chainlab_core::editor::gallery;
+use chainlab_core::editor::history::History;
+use chainlab_core::editor::layout;
 use chainlab_core::model::Position;
 use chainlab_core::race::Race;
-use chainlab_core::{gallery, Chain, StepId};
+use chainlab_core::{Chain, StepId};
 use leptos::prelude::*;
 use std::fmt::Display;
 

@@ -1,6 +1,8 @@
 //! The chain kept in the browser's local storage, so a reload brings it back.
 
-use chainlab_core::{gallery, layout, Chain};
+use chainlab_core::Chain;
+
+use chainlab_core::editor::{gallery, layout};
 
 /// Where the current chain is kept.
 const KEY: &str = "chainlab.chain";

@@ -4,9 +4,9 @@
 use super::{driver, ms, use_replay, Replay};
 use crate::download;
 use crate::state::{use_app_state, AppState};
-use chainlab_core::export;
+use chainlab_core::io::export;
 use chainlab_core::race::Race;
-use chainlab_core::replay::SPEEDS;
+use chainlab_core::timeline::replay::SPEEDS;
 use chainlab_core::{Mode, Time};
 use leptos::prelude::*;
 
@@ -76,7 +76,7 @@ fn end_of(state: AppState) -> Time {
 fn act(
     state: AppState,
     replay: Replay,
-    change: impl FnOnce(&mut chainlab_core::replay::Cursor, Time, &[Time]),
+    change: impl FnOnce(&mut chainlab_core::timeline::replay::Cursor, Time, &[Time]),
 ) {
     let end = end_of(state);
     replay

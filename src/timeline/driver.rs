@@ -6,7 +6,7 @@ use super::Replay;
 use crate::clock::BrowserClock;
 use crate::state::AppState;
 use chainlab_core::race::Race;
-use chainlab_core::replay::Cursor;
+use chainlab_core::timeline::replay::Cursor;
 use chainlab_core::{Clock, Time};
 use leptos::prelude::*;
 use std::collections::HashMap;

@@ -3,7 +3,8 @@
 
 use super::{ms, percent, use_replay};
 use crate::state::use_app_state;
-use chainlab_core::race::{ticks, BarKey, Race, Segment, SegmentKind};
+use chainlab_core::race::Race;
+use chainlab_core::timeline::{ticks, BarKey, Segment, SegmentKind};
 use chainlab_core::{Mode, Time};
 use leptos::prelude::*;
 

@@ -14,7 +14,7 @@ mod panels;
 pub use panels::LastRun;
 
 use crate::state::use_app_state;
-use chainlab_core::replay::{self, Cursor};
+use chainlab_core::timeline::replay::{self, Cursor};
 use chainlab_core::{Mode, Time};
 use leptos::prelude::*;
 

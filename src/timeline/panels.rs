@@ -4,8 +4,9 @@
 use super::{ms, use_replay};
 use crate::state::use_app_state;
 use chainlab_core::race::Race;
-use chainlab_core::replay::events;
-use chainlab_core::{narrate, Mode, Outcome, Time};
+use chainlab_core::timeline::narrate;
+use chainlab_core::timeline::replay::events;
+use chainlab_core::{Mode, Outcome, Time};
 use leptos::prelude::*;
 
 /// At most this many captions are shown for one moment.

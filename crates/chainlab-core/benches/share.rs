@@ -9,8 +9,9 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use chainlab_core::share::{decode_link, encode_link};
-use chainlab_core::{gallery, Chain};
+use chainlab_core::editor::gallery;
+use chainlab_core::io::share::{decode_link, encode_link};
+use chainlab_core::Chain;
 use std::hint::black_box;
 
 fn main() {

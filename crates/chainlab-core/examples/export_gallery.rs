@@ -9,13 +9,13 @@
 //!
 //!     cargo run -p chainlab-core --example export_gallery -- target/exported
 
-use chainlab_core::codegen::{export, Language};
+use chainlab_core::editor::gallery;
+use chainlab_core::io::codegen::{export, Language};
+use chainlab_core::io::share;
 use chainlab_core::model::{
     Header, HttpStep, LatencyModel, LlmStep, Position, Simulation, TransformOp, TransformStep,
 };
-use chainlab_core::{
-    gallery, share, simulate, Chain, Mode, Plan, RunOptions, Step, StepId, StepKind,
-};
+use chainlab_core::{simulate, Chain, Mode, Plan, RunOptions, Step, StepId, StepKind};
 use std::path::PathBuf;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -1,42 +1,39 @@
-//! ChainLab's engine, with no browser dependency: the chain model, validation and
-//! analysis, the three schedulers over an abstract runner and clock, traces, the
-//! simulator and a virtual clock that makes tests exact.
+//! ChainLab's engine, with no browser dependency. One folder per concern:
+//!
+//! - `model`: the chain, its steps, modes, latencies and units of time;
+//! - `plan`: validation and analysis (levels, critical path, predictions, bounds);
+//! - `engine`: how a run is scheduled (`engine::schedule`), under what policy, on which
+//!   clock, on the simulator, and the trace it leaves;
+//! - `steps`: what a step does with its inputs, and how it reaches the network
+//!   (`steps::wire`);
+//! - `race`: a race session over any runner and clock (`race::session`), the race the
+//!   page draws, projections and the browser's resource timings;
+//! - `timeline`: what the timeline draws at time t (`timeline::bars`), its axis, step
+//!   states, replay and narration;
+//! - `editor`: edits, undo, layout and the gallery;
+//! - `io`: share links (`io::share`), exports and generated code.
+//!
+//! The root re-exports the vocabulary every part of the page uses.
 
-pub mod codegen;
-pub mod edit;
-pub mod errors;
-pub mod export;
-pub mod gallery;
-pub mod history;
-pub mod layout;
+pub mod editor;
+pub mod engine;
+pub mod io;
 pub mod model;
-pub mod narrate;
 pub mod plan;
-pub mod projection;
 pub mod race;
-pub mod replay;
-pub mod resource_timing;
-pub mod retry;
-pub mod schedule;
-pub mod share;
-pub mod sim;
-pub mod template;
-pub mod trace;
-pub mod transform;
-pub mod virtual_time;
-pub mod wire;
+pub mod steps;
+pub mod timeline;
 
-pub use errors::StepError;
-pub use model::{Chain, Millis, Step, StepId, StepKind};
+pub use engine::clock::{run_until_done, Clock, VirtualClock};
+pub use engine::policy::{Cancel, OnFailure, Policy};
+pub use engine::retry::RetryPolicy;
+pub use engine::schedule::{run, run_with, RunOptions, StepRequest, StepResult, StepRunner};
+pub use engine::sim::SimulatedRunner;
+pub use engine::trace::{Outcome, Span, Trace};
+pub use model::{Chain, Millis, Mode, Step, StepId, StepKind, Time};
 pub use plan::{Limits, Plan, Problem};
-pub use retry::RetryPolicy;
-pub use schedule::{
-    run, run_with, Cancel, Clock, Mode, OnFailure, Policy, RunOptions, StepRequest, StepResult,
-    StepRunner,
-};
-pub use sim::SimulatedRunner;
-pub use trace::{Outcome, Span, Time, Trace};
-pub use virtual_time::{run_until_done, VirtualClock};
+pub use race::Race;
+pub use steps::errors::StepError;
 
 /// Runs `plan` on the simulator in virtual time: the exact makespan the engine
 /// predicts for `options`, concurrency limit included.

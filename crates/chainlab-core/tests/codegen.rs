@@ -2,8 +2,9 @@
 //! never becomes code. (That the Python runs and matches the engine's staged
 //! makespan is checked by tests/python/test_exported.py, a stage of scripts/check.sh.)
 
-use chainlab_core::codegen::{export, Language};
-use chainlab_core::{gallery, Plan, StepId};
+use chainlab_core::editor::gallery;
+use chainlab_core::io::codegen::{export, Language};
+use chainlab_core::{Plan, StepId};
 
 #[test]
 fn every_gallery_chain_exports_one_stage_per_level() {

@@ -1,4 +1,5 @@
-use chainlab_core::{gallery, simulate, Mode, Plan, RunOptions, StepId};
+use chainlab_core::editor::gallery;
+use chainlab_core::{simulate, Mode, Plan, RunOptions, StepId};
 
 fn makespans(key: &str) -> [f64; 3] {
     let chain = gallery::example(key).expect("gallery chain exists");

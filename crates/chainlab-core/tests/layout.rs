@@ -1,12 +1,13 @@
 //! Auto-layout teaches "the steps in one column can run at the same time", so it is
 //! checked against the plan's own levels on every gallery chain and on random DAGs.
 
-use chainlab_core::layout::{
+use chainlab_core::editor::gallery;
+use chainlab_core::editor::layout::{
     arrange, arrange_if_stacked, bands, drawn_crossings, layout, levels, Layout, COLUMN_PITCH,
     NODE_HEIGHT, NODE_WIDTH,
 };
 use chainlab_core::model::{Position, Simulation};
-use chainlab_core::{gallery, Chain, Plan, Step, StepId, StepKind};
+use chainlab_core::{Chain, Plan, Step, StepId, StepKind};
 use proptest::prelude::*;
 
 fn step(id: &str, inputs: &[String]) -> Step {
@@ -175,18 +176,21 @@ fn hit_tests_find_steps_under_a_point_and_in_a_box() {
     let chain = gallery::uneven_branches();
     let b = chain.steps[1].position;
     assert_eq!(
-        chainlab_core::layout::step_at(&chain, b.x + 5.0, b.y + 5.0),
+        chainlab_core::editor::layout::step_at(&chain, b.x + 5.0, b.y + 5.0),
         Some(&StepId::new("b"))
     );
     assert_eq!(
-        chainlab_core::layout::step_at(&chain, b.x - 5.0, b.y - 5.0),
+        chainlab_core::editor::layout::step_at(&chain, b.x - 5.0, b.y - 5.0),
         None
     );
-    let (l, t, r, bottom) = chainlab_core::layout::bounds(&chain).expect("steps");
-    let all = chainlab_core::layout::steps_in(&chain, (r, bottom), (l, t));
+    let (l, t, r, bottom) = chainlab_core::editor::layout::bounds(&chain).expect("steps");
+    let all = chainlab_core::editor::layout::steps_in(&chain, (r, bottom), (l, t));
     assert_eq!(all.len(), chain.steps.len());
-    let just_b =
-        chainlab_core::layout::steps_in(&chain, (b.x + 1.0, b.y + 1.0), (b.x + 2.0, b.y + 2.0));
+    let just_b = chainlab_core::editor::layout::steps_in(
+        &chain,
+        (b.x + 1.0, b.y + 1.0),
+        (b.x + 2.0, b.y + 2.0),
+    );
     assert_eq!(just_b, vec![StepId::new("b")]);
 }
 
@@ -229,7 +233,7 @@ fn gallery_edges_pass_behind_no_other_step() {
 
 #[test]
 fn a_click_near_an_edge_picks_it() {
-    use chainlab_core::layout::{edge_at, edge_curve};
+    use chainlab_core::editor::layout::{edge_at, edge_curve};
     let chain = gallery::uneven_branches();
     let pos = |id: &str| {
         chain

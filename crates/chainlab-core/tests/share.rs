@@ -3,12 +3,13 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use chainlab_core::model::{Header, HttpStep};
-use chainlab_core::share::{
+use chainlab_core::editor::gallery;
+use chainlab_core::io::share::{
     compact_json, decode_link, encode_link, from_file, to_file, ShareError, MAX_JSON_BYTES,
     MAX_LINK_CHARS,
 };
-use chainlab_core::{gallery, Chain, Problem, StepKind};
+use chainlab_core::model::{Header, HttpStep};
+use chainlab_core::{Chain, Problem, StepKind};
 
 /// Links made with each format version, kept forever: they must always open.
 /// (c0: plain JSON; c1: compact JSON, deflated.) Both hold the same two-step chain.

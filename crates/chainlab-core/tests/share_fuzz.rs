@@ -4,8 +4,8 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use chainlab_core::gallery;
-use chainlab_core::share::{decode_link, encode_link, from_file, to_file};
+use chainlab_core::editor::gallery;
+use chainlab_core::io::share::{decode_link, encode_link, from_file, to_file};
 use proptest::prelude::*;
 use std::sync::OnceLock;
 

@@ -2,11 +2,12 @@
 //! the step to highlight, and no input, however broken, makes `Plan::new` or the JSON
 //! reader panic.
 
+use chainlab_core::editor::gallery;
 use chainlab_core::model::{
     Header, HttpStep, LatencyModel, LlmStep, Position, Simulation, TransformOp, TransformStep,
 };
 use chainlab_core::plan::{MAX_STEPS, MAX_TEXT_BYTES};
-use chainlab_core::{gallery, simulate, Chain, Mode, Plan, Problem, RunOptions, Step, StepId};
+use chainlab_core::{simulate, Chain, Mode, Plan, Problem, RunOptions, Step, StepId};
 use chainlab_core::{Outcome, StepKind};
 use proptest::prelude::*;
 

@@ -2,7 +2,7 @@
 //! They run the same way on the simulator and in a live run.
 
 use crate::model::{StepId, TransformOp};
-use crate::template;
+use crate::steps::template;
 
 pub fn apply(op: TransformOp, template_text: &str, inputs: &[(StepId, String)]) -> String {
     match op {

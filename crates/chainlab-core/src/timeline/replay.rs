@@ -2,8 +2,9 @@
 //! pauses, steps, scrubs and changes speed over it. Everything here is a plain
 //! function of time, so the page only feeds it the wall clock.
 
+use crate::engine::trace::Outcome;
+use crate::model::Time;
 use crate::race::Race;
-use crate::trace::{Outcome, Time};
 use crate::Mode;
 
 /// Waits shorter than this are timer jitter, not an event worth stopping at.
@@ -255,7 +256,7 @@ impl Cursor {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::gallery;
+    use crate::editor::gallery;
     use crate::plan::Plan;
 
     fn race() -> Race {

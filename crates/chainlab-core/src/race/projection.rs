@@ -1,8 +1,9 @@
 //! The sequential run a live run implies: its steps' measured times laid end to end,
 //! so a live race need not pay for every call twice to show what one-at-a-time costs.
 
+use crate::engine::trace::{Span, Trace};
+use crate::model::Time;
 use crate::plan::Plan;
-use crate::trace::{Span, Time, Trace};
 use crate::Mode;
 
 /// A sequential trace built from `measured` (any mode): each step, in topological
@@ -53,8 +54,9 @@ pub fn project_sequential(plan: &Plan, measured: &Trace) -> Trace {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::trace::Outcome;
-    use crate::{gallery, simulate, RunOptions};
+    use crate::editor::gallery;
+    use crate::engine::trace::Outcome;
+    use crate::{simulate, RunOptions};
 
     #[test]
     fn projecting_a_simulated_eager_run_gives_the_sequential_makespan() {

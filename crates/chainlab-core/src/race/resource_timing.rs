@@ -4,8 +4,9 @@
 //! one waited. This module pairs the page's own records of its requests with those
 //! entries and marks the wait on the trace's spans.
 
+use crate::engine::trace::Trace;
 use crate::model::StepId;
-use crate::trace::{Time, Trace};
+use crate::model::Time;
 
 /// One request as the page sent it, on the page's clock (`performance.now()`).
 #[derive(Clone, Debug, PartialEq)]
@@ -70,7 +71,7 @@ pub fn mark_sent(trace: &mut Trace, requests: &[SentRequest], entries: &[TimingE
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::trace::{Outcome, Span};
+    use crate::engine::trace::{Outcome, Span};
     use crate::Mode;
 
     fn span(step: &str, attempt: u32, started: Time, ended: Time) -> Span {

@@ -2,9 +2,10 @@
 //! stepping through a race ("Summarize B starts now: its only input, Search B, just
 //! finished").
 
+use crate::engine::trace::Outcome;
+use crate::model::Time;
 use crate::race::{Lane, Race};
-use crate::replay::{Event, EventKind};
-use crate::trace::{Outcome, Time};
+use crate::timeline::replay::{Event, EventKind};
 use crate::Mode;
 
 /// Labels joined for a sentence: "A", "A and B", "A, B and C".
@@ -292,9 +293,10 @@ impl Narrator<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::editor::gallery;
     use crate::plan::Plan;
-    use crate::replay::events;
-    use crate::{gallery, simulate, RunOptions};
+    use crate::timeline::replay::events;
+    use crate::{simulate, RunOptions};
 
     fn captions(chain: crate::Chain) -> Vec<String> {
         let plan = Plan::new(chain).expect("valid");

@@ -15,9 +15,9 @@
 mod python;
 mod rust;
 
+use crate::io::share::is_secret_header;
 use crate::model::{Step, StepKind};
 use crate::plan::Plan;
-use crate::share::is_secret_header;
 
 /// A language a chain can be exported to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

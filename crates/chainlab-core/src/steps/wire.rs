@@ -3,9 +3,9 @@
 //! server-sent events), and an HTTP step's request and the part of its answer that
 //! flows on. The browser's `fetch` lives in the app (`src/network.rs`).
 
-use crate::errors::StepError;
 use crate::model::{HttpStep, LlmStep, StepId};
-use crate::template;
+use crate::steps::errors::StepError;
+use crate::steps::template;
 use serde_json::{json, Value};
 
 /// Answers larger than this are dropped with [`StepError::TooLarge`].

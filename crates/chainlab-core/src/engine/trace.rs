@@ -1,11 +1,7 @@
 //! What a run leaves behind: one span per step attempt, and the figures drawn from it.
 
-use crate::model::StepId;
-use crate::Mode;
+use crate::model::{Mode, StepId, Time};
 use serde::{Deserialize, Serialize};
-
-/// Times are milliseconds on the run's clock (virtual, or `performance.now()`).
-pub type Time = f64;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]

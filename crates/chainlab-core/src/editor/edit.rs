@@ -393,7 +393,7 @@ fn rename_in_template(template: &str, old: &str, new: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::gallery;
+    use crate::editor::gallery;
     use crate::plan::Plan;
 
     fn id(s: &str) -> StepId {

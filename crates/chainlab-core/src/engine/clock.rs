@@ -1,9 +1,9 @@
-//! Virtual time: a clock whose sleeps end only when the run has nothing else to do,
-//! so tests of the schedulers are exact and take no real time.
+//! Time as a run sees it: the [`Clock`] trait, and the virtual clock whose sleeps end
+//! only when the run has nothing else to do, so tests of the schedulers are exact
+//! and take no real time.
 
 use crate::model::Millis;
-use crate::schedule::Clock;
-use crate::trace::Time;
+use crate::model::Time;
 use std::cell::RefCell;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -13,6 +13,12 @@ use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
+
+/// Time as the run sees it: virtual in tests, `performance.now()` in the browser.
+pub trait Clock {
+    fn now(&self) -> Time;
+    fn sleep(&self, ms: Millis) -> impl Future<Output = ()>;
+}
 
 #[derive(Clone, Default)]
 pub struct VirtualClock {

@@ -7,10 +7,13 @@
 //! Times handed to the drawing functions (`t`) are milliseconds since the lane's own
 //! run began: every lane starts at 0 on the shared axis.
 
-use crate::model::StepKind;
+use crate::engine::trace::{Span, Trace};
+use crate::model::{Mode, Time};
 use crate::plan::Plan;
-use crate::trace::{Outcome, Span, Time, Trace};
-use crate::{simulate, template, Mode, RunOptions};
+use crate::{simulate, RunOptions};
+
+pub mod projection;
+pub mod resource_timing;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Lane {
@@ -133,22 +136,6 @@ impl Race {
             .any(|l| l.origin.is_some() && l.makespan.is_none())
     }
 
-    /// The length of the shared time axis at cursor time `t`: long enough for every
-    /// prediction and every measurement, rounded up a little so bars keep their scale
-    /// while a run grows.
-    pub fn axis_ms(&self, t: Time) -> Time {
-        let longest = self
-            .predicted
-            .iter()
-            .copied()
-            .chain(self.lanes.iter().filter_map(|l| l.makespan))
-            .fold(t.max(1.0), Time::max)
-            // Room at the right for the last finish line and its label.
-            * 1.04;
-        let unit = 10f64.powf(longest.log10().floor() - 1.0);
-        (longest / unit).ceil() * unit
-    }
-
     /// When the slowest lane finished, once every lane has.
     pub fn end_ms(&self) -> Option<Time> {
         self.lanes
@@ -238,66 +225,6 @@ impl Race {
             browser_wait: trace.as_ref().map(Trace::browser_wait),
         })
     }
-
-    /// What each step is doing at `t` in `mode`'s lane, by step index: what the graph
-    /// on the canvas shows at the timeline's cursor.
-    pub fn state_at(&self, mode: Mode, t: Time) -> Vec<StepState> {
-        match self.lane(mode) {
-            Some(lane) => (0..self.plan.len()).map(|i| lane.state_at(i, t)).collect(),
-            None => vec![StepState::Waiting; self.plan.len()],
-        }
-    }
-
-    /// What went into one attempt of a step, as the step saw it: the rendered prompt
-    /// or request, filled with its inputs' outputs from the same lane. Header values
-    /// are left out: they may hold keys.
-    pub fn request_text(&self, mode: Mode, i: usize) -> String {
-        let Some(lane) = self.lane(mode) else {
-            return String::new();
-        };
-        let inputs: Vec<_> = self
-            .plan
-            .inputs(i)
-            .iter()
-            .filter_map(|&p| {
-                let span = lane.latest(p)?;
-                Some((span.step.clone(), span.output.clone()?))
-            })
-            .collect();
-        let step = self.plan.step(i);
-        match &step.kind {
-            StepKind::Input { text } => text.clone(),
-            StepKind::Llm(llm) => {
-                let prompt = template::render(&llm.prompt, &inputs);
-                if llm.system_prompt.is_empty() {
-                    prompt
-                } else {
-                    let system = template::render(&llm.system_prompt, &inputs);
-                    format!("System: {system}\n\n{prompt}")
-                }
-            }
-            StepKind::Http(http) => {
-                let mut text = format!(
-                    "{} {}",
-                    http.method,
-                    template::render_url(&http.url, &inputs)
-                );
-                for header in &http.headers {
-                    text.push_str(&format!("\n{}: (value not shown)", header.name));
-                }
-                if !http.body.is_empty() {
-                    text.push_str("\n\n");
-                    text.push_str(&template::render(&http.body, &inputs));
-                }
-                text
-            }
-            StepKind::Transform(_) | StepKind::Output => inputs
-                .iter()
-                .map(|(id, output)| format!("{id}: {output}", id = id.as_str()))
-                .collect::<Vec<_>>()
-                .join("\n"),
-        }
-    }
 }
 
 /// The figures beside a lane; measured ones are `None` until the lane finished.
@@ -350,339 +277,19 @@ impl Lane {
             spans,
         })
     }
-
-    /// The pieces of step `i`'s bar at `t`, every attempt in turn. A failed attempt
-    /// that was tried again is drawn as retried.
-    pub fn bar(&self, i: usize, t: Time) -> Vec<Segment> {
-        let (Some(origin), Some(attempts)) = (self.origin, self.attempts.get(i)) else {
-            return Vec::new();
-        };
-        attempts
-            .iter()
-            .enumerate()
-            .flat_map(|(n, span)| {
-                let retried = n + 1 < attempts.len();
-                segments(span, origin, origin + t, retried)
-            })
-            .collect()
-    }
-
-    /// What step `i`'s bar depends on besides the time: its attempts so far and how far
-    /// the last one got. While this stays the same, [`Lane::bar_same_at`] holds.
-    pub fn bar_key(&self, i: usize) -> BarKey {
-        let attempts = self.attempts.get(i).map(Vec::as_slice).unwrap_or_default();
-        BarKey {
-            attempts: attempts.len(),
-            last_ended: attempts.last().and_then(|s| s.ended),
-        }
-    }
-
-    /// Whether step `i`'s bar is the same at `a` and `b`: both before the step was
-    /// ready, or both after its last attempt ended. Lets a page skip the rows a moving
-    /// cursor does not touch.
-    pub fn bar_same_at(&self, i: usize, a: Time, b: Time) -> bool {
-        let Some(origin) = self.origin else {
-            return true;
-        };
-        let attempts = self.attempts.get(i).map(Vec::as_slice).unwrap_or_default();
-        let (Some(first), Some(last)) = (attempts.first(), attempts.last()) else {
-            return true;
-        };
-        let ready = first.ready - origin;
-        let both_before = a < ready && b < ready;
-        let both_after = last
-            .ended
-            .is_some_and(|e| a >= e - origin && b >= e - origin);
-        both_before || both_after
-    }
-
-    /// What step `i` is doing at `t`.
-    pub fn state_at(&self, i: usize, t: Time) -> StepState {
-        let (Some(origin), Some(attempts)) = (self.origin, self.attempts.get(i)) else {
-            return StepState::Waiting;
-        };
-        let now = origin + t;
-        let Some(span) = attempts.iter().rev().find(|s| s.ready <= now) else {
-            return StepState::Waiting;
-        };
-        let passed = |time: Option<Time>| time.is_some_and(|x| x <= now);
-        if now < span.queued {
-            StepState::Held
-        } else if let Outcome::Skipped { .. } = span.outcome {
-            if passed(span.ended) {
-                StepState::Skipped
-            } else {
-                StepState::Held
-            }
-        } else if !passed(span.started) {
-            StepState::Queued
-        } else if !passed(span.ended) {
-            if span.sent.is_some_and(|sent| sent > now) {
-                StepState::Queued
-            } else if passed(span.first_byte) {
-                StepState::Streaming
-            } else {
-                StepState::Running
-            }
-        } else {
-            match span.outcome {
-                Outcome::Failed { .. } => StepState::Failed,
-                Outcome::Cancelled { .. } => StepState::Cancelled,
-                _ => StepState::Done,
-            }
-        }
-    }
-}
-
-/// See [`Lane::bar_key`].
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct BarKey {
-    attempts: usize,
-    last_ended: Option<Time>,
-}
-
-/// What a step is doing at one moment of a run.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum StepState {
-    /// Some input has not finished.
-    Waiting,
-    /// Its inputs are done, but the mode holds it back (staged barrier, one at a time).
-    Held,
-    /// Handed over to run, waiting for a slot under the concurrency limit.
-    Queued,
-    Running,
-    /// The first byte of the answer came; the rest is streaming in.
-    Streaming,
-    Done,
-    Failed,
-    /// Not run, because an input failed.
-    Skipped,
-    /// Stopped by Cancel, or by a fail-fast run after another step failed.
-    Cancelled,
-}
-
-impl StepState {
-    /// The CSS class and test hook for this state.
-    pub fn name(self) -> &'static str {
-        match self {
-            StepState::Waiting => "waiting",
-            StepState::Held => "held",
-            StepState::Queued => "queued",
-            StepState::Running => "running",
-            StepState::Streaming => "streaming",
-            StepState::Done => "done",
-            StepState::Failed => "failed",
-            StepState::Skipped => "skipped",
-            StepState::Cancelled => "cancelled",
-        }
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SegmentKind {
-    /// Ready, but the mode's barrier held it until its whole level could start.
-    BarrierWait,
-    /// Ready, but waiting for a slot under the concurrency limit.
-    Queued,
-    /// Started, but the request waited inside the browser: for one of its connections
-    /// to the origin, or for a CORS preflight.
-    BrowserQueue,
-    /// Started, no answer yet, still going.
-    Running,
-    /// Started, waiting for the first byte of the answer.
-    FirstByteWait,
-    /// The answer is streaming in.
-    Streaming,
-    Done,
-    Failed,
-    /// Failed, and tried again (the next attempt follows on the same row).
-    Retried,
-    /// Stopped by Cancel or by a fail-fast run.
-    Cancelled,
-}
-
-impl SegmentKind {
-    pub const ALL: [SegmentKind; 10] = [
-        SegmentKind::BarrierWait,
-        SegmentKind::Queued,
-        SegmentKind::BrowserQueue,
-        SegmentKind::Running,
-        SegmentKind::FirstByteWait,
-        SegmentKind::Streaming,
-        SegmentKind::Done,
-        SegmentKind::Failed,
-        SegmentKind::Retried,
-        SegmentKind::Cancelled,
-    ];
-
-    /// The CSS class and test hook for this kind.
-    pub fn name(self) -> &'static str {
-        match self {
-            SegmentKind::BarrierWait => "barrier-wait",
-            SegmentKind::Queued => "queued",
-            SegmentKind::BrowserQueue => "browser-queue",
-            SegmentKind::Running => "running",
-            SegmentKind::FirstByteWait => "first-byte-wait",
-            SegmentKind::Streaming => "streaming",
-            SegmentKind::Done => "done",
-            SegmentKind::Failed => "failed",
-            SegmentKind::Retried => "retried",
-            SegmentKind::Cancelled => "cancelled",
-        }
-    }
-
-    /// Words for people: legends, tooltips, the table view.
-    pub fn label(self) -> &'static str {
-        match self {
-            SegmentKind::BarrierWait => "held back by the mode (barrier or one at a time)",
-            SegmentKind::Queued => "queued for a slot (concurrency limit)",
-            SegmentKind::BrowserQueue => "queued in the browser (connection limit, CORS check)",
-            SegmentKind::Running => "running",
-            SegmentKind::FirstByteWait => "waiting for the first byte",
-            SegmentKind::Streaming => "streaming the answer",
-            SegmentKind::Done => "done",
-            SegmentKind::Failed => "failed",
-            SegmentKind::Retried => "failed, then retried",
-            SegmentKind::Cancelled => "cancelled",
-        }
-    }
-
-    /// A one-character mark drawn on bars wide enough, so colour is never the only cue.
-    pub fn mark(self) -> &'static str {
-        match self {
-            SegmentKind::BarrierWait => "‖",
-            SegmentKind::Queued | SegmentKind::BrowserQueue => "…",
-            SegmentKind::Running | SegmentKind::Streaming => "▸",
-            SegmentKind::FirstByteWait => "·",
-            SegmentKind::Done => "✓",
-            SegmentKind::Failed => "✗",
-            SegmentKind::Retried => "↻",
-            SegmentKind::Cancelled => "⊘",
-        }
-    }
-}
-
-/// A piece of a step's bar, in milliseconds from the run's start.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Segment {
-    pub kind: SegmentKind,
-    pub start: Time,
-    pub end: Time,
-    pub attempt: u32,
-}
-
-/// Waits shorter than this are timer jitter, not something to show.
-const VISIBLE_WAIT_MS: Time = 1.0;
-
-/// The pieces of one attempt's bar as they stand at `now` (all relative to `origin`):
-/// nothing after `now` is drawn. Empty pieces and waits too short to matter are left
-/// out. `retried` marks a failed attempt that was tried again.
-pub fn segments(span: &Span, origin: Time, now: Time, retried: bool) -> Vec<Segment> {
-    let upto = |t: Time| t.min(now) - origin;
-    let until = |t: Option<Time>| upto(t.unwrap_or(now));
-    let piece = |kind, start: Time, end: Time| Segment {
-        kind,
-        start: upto(start),
-        end,
-        attempt: span.attempt,
-    };
-    let mut pieces = vec![
-        piece(SegmentKind::BarrierWait, span.ready, upto(span.queued)),
-        piece(SegmentKind::Queued, span.queued, until(span.started)),
-    ];
-    if let Some(mut started) = span.started.filter(|&s| s <= now) {
-        let ended = span.ended.filter(|&e| e <= now);
-        if let Some(sent) = span.sent.filter(|&sent| sent > started) {
-            let sent = span.ended.map_or(sent, |e| sent.min(e));
-            pieces.push(piece(SegmentKind::BrowserQueue, started, upto(sent)));
-            started = sent.min(now);
-        }
-        let finished = match (&span.outcome, ended) {
-            (Outcome::Failed { .. }, Some(_)) if retried => Some(SegmentKind::Retried),
-            (Outcome::Failed { .. }, Some(_)) => Some(SegmentKind::Failed),
-            (Outcome::Cancelled { .. }, Some(_)) => Some(SegmentKind::Cancelled),
-            (_, Some(_)) => Some(SegmentKind::Done),
-            (_, None) => None,
-        };
-        // A failure must always show, even when its answer (a 429 and its short body)
-        // came in one piece: then the whole attempt takes the failure's look.
-        let failure = matches!(
-            finished,
-            Some(SegmentKind::Failed | SegmentKind::Retried | SegmentKind::Cancelled)
-        );
-        let first_byte = span
-            .first_byte
-            .filter(|&f| f <= now)
-            .filter(|&f| !(failure && ended.is_some_and(|e| e - f < VISIBLE_WAIT_MS)));
-        match first_byte {
-            Some(first_byte) => {
-                pieces.push(piece(SegmentKind::FirstByteWait, started, upto(first_byte)));
-                let rest = finished.unwrap_or(SegmentKind::Streaming);
-                pieces.push(piece(rest, first_byte, until(ended)));
-            }
-            None => {
-                let kind = match finished {
-                    Some(kind) => kind,
-                    None if span.ended.is_none_or(|e| e > now) => {
-                        if span.first_byte.is_some() {
-                            SegmentKind::FirstByteWait
-                        } else {
-                            SegmentKind::Running
-                        }
-                    }
-                    None => SegmentKind::Running,
-                };
-                pieces.push(piece(kind, started, until(ended)));
-            }
-        }
-    }
-    pieces.retain(|p| match p.kind {
-        SegmentKind::BarrierWait | SegmentKind::Queued | SegmentKind::BrowserQueue => {
-            p.end - p.start >= VISIBLE_WAIT_MS
-        }
-        // Drawn at least a sliver wide, however short.
-        SegmentKind::Failed | SegmentKind::Retried | SegmentKind::Cancelled => p.end >= p.start,
-        _ => p.end > p.start,
-    });
-    pieces
-}
-
-/// Evenly spaced, round tick marks (1, 2 or 5 times a power of ten) from 0 to `axis_ms`.
-pub fn ticks(axis_ms: Time, at_most: usize) -> Vec<Time> {
-    if axis_ms <= 0.0 || at_most == 0 {
-        return vec![0.0];
-    }
-    let rough = axis_ms / at_most as f64;
-    let power = 10f64.powf(rough.log10().floor());
-    let step = [1.0, 2.0, 5.0, 10.0]
-        .iter()
-        .map(|m| m * power)
-        .find(|&s| s >= rough)
-        .unwrap_or(10.0 * power);
-    (0..)
-        .map(|i| i as f64 * step)
-        .take_while(|&t| t <= axis_ms + 1e-9)
-        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{gallery, simulate, RunOptions};
+    use crate::editor::gallery;
+    use crate::engine::trace::Outcome;
+    use crate::timeline::{segments, SegmentKind, StepState};
+    use crate::{simulate, RunOptions};
 
     fn finished_race() -> Race {
         let plan = Plan::new(gallery::uneven_branches()).expect("valid");
         Race::simulated(&plan, &Mode::ALL)
-    }
-
-    #[test]
-    fn ticks_are_round_and_cover_the_axis() {
-        assert_eq!(ticks(900.0, 5), vec![0.0, 200.0, 400.0, 600.0, 800.0]);
-        assert_eq!(
-            ticks(2500.0, 6),
-            vec![0.0, 500.0, 1000.0, 1500.0, 2000.0, 2500.0]
-        );
-        assert_eq!(ticks(0.0, 5), vec![0.0]);
     }
 
     #[test]

@@ -4,8 +4,11 @@
 //! Times are relative to each lane's start, like on the page. Only what a span holds
 //! is written (no chain settings), so no key or header value can end up in an export.
 
-use crate::race::{ticks, Race, SegmentKind};
-use crate::trace::{Span, Time};
+use crate::race::Race;
+
+use crate::engine::trace::Span;
+use crate::model::Time;
+use crate::timeline::{ticks, SegmentKind};
 use serde_json::{json, Value};
 use std::fmt::Write;
 
@@ -308,8 +311,9 @@ pub fn svg(race: &Race, t: Time) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::editor::gallery;
     use crate::plan::Plan;
-    use crate::{gallery, Mode};
+    use crate::Mode;
 
     fn race() -> Race {
         let plan = Plan::new(gallery::uneven_branches()).expect("valid");

@@ -4,10 +4,16 @@
 //! step carries a simulated latency and output so that any chain runs with no key
 //! and no network, the same way every time.
 
-use rand::SeedableRng;
-use rand_distr::{Distribution, LogNormal, Uniform};
 use serde::{Deserialize, Serialize};
 use std::fmt;
+
+mod latency;
+mod mode;
+mod time;
+
+pub use latency::{LatencyModel, MAX_LATENCY_MS};
+pub use mode::Mode;
+pub use time::{Millis, Time};
 
 /// The name a step is known by in edges and templates (`{{search_a}}`).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -170,65 +176,6 @@ impl Default for Simulation {
             output: String::new(),
         }
     }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "model", rename_all = "snake_case")]
-pub enum LatencyModel {
-    Fixed {
-        ms: u32,
-    },
-    Uniform {
-        min_ms: u32,
-        max_ms: u32,
-    },
-    /// Long-tailed, like real model calls: half the samples fall below `median_ms`.
-    LogNormal {
-        median_ms: u32,
-        sigma: f64,
-    },
-}
-
-/// Latencies are whole milliseconds so that sums in virtual time are exact.
-pub type Millis = u64;
-
-/// Samples are capped so that a hostile chain cannot ask for a run of years.
-pub const MAX_LATENCY_MS: Millis = 600_000;
-
-impl LatencyModel {
-    /// The simulated latency of one attempt of a step: the same arguments always
-    /// give the same value, on every platform.
-    pub fn sample(&self, seed: u64, step: &StepId, attempt: u32) -> Millis {
-        let ms = match *self {
-            LatencyModel::Fixed { ms } => ms as f64,
-            LatencyModel::Uniform { min_ms, max_ms } => {
-                let (lo, hi) = (min_ms.min(max_ms), min_ms.max(max_ms));
-                match Uniform::new_inclusive(lo, hi) {
-                    Ok(range) => range.sample(&mut rng_for(seed, step, attempt)) as f64,
-                    Err(_) => lo as f64,
-                }
-            }
-            LatencyModel::LogNormal { median_ms, sigma } => {
-                let mu = (median_ms.max(1) as f64).ln();
-                match LogNormal::new(mu, sigma.abs()) {
-                    Ok(dist) => dist.sample(&mut rng_for(seed, step, attempt)),
-                    Err(_) => median_ms as f64,
-                }
-            }
-        };
-        (ms.round() as Millis).min(MAX_LATENCY_MS)
-    }
-}
-
-/// A portable generator per (chain seed, step, attempt). FNV-1a mixes the step id in
-/// because std's hasher is not promised to be stable across releases or platforms.
-fn rng_for(seed: u64, step: &StepId, attempt: u32) -> rand_pcg::Pcg64 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in step.as_str().bytes().chain(attempt.to_le_bytes()) {
-        hash ^= u64::from(byte);
-        hash = hash.wrapping_mul(0x0100_0000_01b3);
-    }
-    rand_pcg::Pcg64::seed_from_u64(seed ^ hash)
 }
 
 impl Step {

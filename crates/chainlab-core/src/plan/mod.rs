@@ -3,7 +3,7 @@
 //! makespan each mode must reach.
 
 use crate::model::{Chain, Millis, Step, StepId, StepKind};
-use crate::template;
+use crate::steps::template;
 use std::collections::HashMap;
 use std::fmt;
 

@@ -2,7 +2,7 @@
 //! where parallelism cannot help. Each runs on the simulator with no key, and each
 //! comes laid out in columns by dependency level, as auto-layout would put it.
 
-use crate::layout;
+use crate::editor::layout;
 use crate::model::{
     Chain, HttpStep, LatencyModel, LlmStep, Simulation, Step, StepId, StepKind, TransformOp,
     TransformStep,

@@ -2,8 +2,8 @@
 //! that may pass (429, 5xx, network), and never sooner than the server's
 //! `Retry-After`.
 
-use crate::errors::StepError;
 use crate::model::{Millis, StepId};
+use crate::steps::errors::StepError;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct RetryPolicy {

@@ -1,9 +1,10 @@
 //! The simulator: every step sleeps for its simulated latency on the given clock and
 //! returns its simulated output, so any chain runs with no key and no network.
 
+use crate::engine::clock::Clock;
+use crate::engine::schedule::{StepRequest, StepResult, StepRunner};
 use crate::model::{Step, StepId, StepKind};
-use crate::schedule::{Clock, StepRequest, StepResult, StepRunner};
-use crate::{template, transform};
+use crate::steps::{template, transform};
 
 pub struct SimulatedRunner<C> {
     pub clock: C,
