@@ -1,34 +1,26 @@
 //! How a step talks to the network: a [`StepRunner`] whose LLM and HTTP steps are
 //! real browser `fetch`es (streamed when the server streams), each aborted through
-//! its `AbortController` when the scheduler drops it (time-out, cancel, fail fast);
-//! the providers and keys a person set; and the live race, which runs the chosen
-//! modes one after another so they do not compete for the same connections.
+//! its `AbortController` when the scheduler drops it (time-out, cancel, fail fast),
+//! and the providers and keys a person set. How a live race runs (one mode after
+//! another, projections, notes) is the core's race session.
 //!
 //! Keys live only in this module's storage and in request headers: errors and
 //! outputs pass through `redact`, and nothing here writes a key anywhere else.
 
 use crate::clock::BrowserClock;
-use chainlab_core::race::projection::project_sequential;
 use chainlab_core::race::resource_timing::{mark_sent, SentRequest, TimingEntry};
-use chainlab_core::race::Race;
+use chainlab_core::race::session::{Connections, LaneRunner, SessionOptions, Venue};
 use chainlab_core::steps::errors::{parse_retry_after, redact, StepError};
 use chainlab_core::steps::wire::{self, SseReader, DEFAULT_SIZE_CAP};
 use chainlab_core::{
-    run_with, Cancel, Clock, Mode, OnFailure, Outcome, Plan, Policy, RetryPolicy, RunOptions,
-    SimulatedRunner, Span, StepId, StepKind, StepRequest, StepResult, StepRunner, Time, Trace,
+    Cancel, Clock, Mode, OnFailure, Policy, RetryPolicy, SimulatedRunner, StepId, StepKind,
+    StepRequest, StepResult, StepRunner, Time, Trace,
 };
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
-use std::collections::HashMap;
-use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-
-/// Browsers open at most this many HTTP/1.1 connections to one origin; more requests
-/// wait inside the browser, where no page can see them.
-pub const BROWSER_CONNECTIONS_PER_ORIGIN: usize = 6;
 
 /// Where storage keeps the providers (sessionStorage, or localStorage when the
 /// person asks to be remembered).
@@ -123,12 +115,45 @@ impl NetworkState {
         }
     }
 
-    /// A fresh switch for a new run, which also forgets the last run's projection.
-    pub fn new_cancel(&self) -> Cancel {
+    /// What the next race session runs, with a fresh Cancel switch; forgets what the
+    /// last race reported (projection, notes, summaries, streamed answers).
+    pub fn session_options(&self, modes: Vec<Mode>) -> SessionOptions {
         self.projected.set(false);
+        self.connection_note.set(None);
+        self.summary.set(Vec::new());
+        self.streaming.set(Vec::new());
         let cancel = Cancel::new();
         self.cancel.set_value(Some(cancel.clone()));
-        cancel
+        let live = self.live.get_untracked();
+        SessionOptions {
+            modes,
+            limit: self.limit.get_untracked(),
+            // The simulator needs no retries or time-outs, only the Cancel button.
+            policy: if live {
+                self.policy(cancel)
+            } else {
+                Policy {
+                    cancel,
+                    ..Policy::default()
+                }
+            },
+            venue: if live {
+                Venue::Live {
+                    project_sequential: self.project_sequential.get_untracked(),
+                }
+            } else {
+                Venue::Simulated
+            },
+        }
+    }
+
+    /// Shows the latest text of a streamed answer.
+    pub fn show_streamed(&self, step: &StepId, text: &str) {
+        self.streaming
+            .update(|all| match all.iter_mut().find(|(id, _)| id == step) {
+                Some((_, shown)) => *shown = text.to_string(),
+                None => all.push((step.clone(), text.to_string())),
+            });
     }
 
     pub fn save(&self) {
@@ -205,10 +230,10 @@ pub struct LiveRunner {
     sim: SimulatedRunner<BrowserClock>,
     providers: Vec<Provider>,
     size_cap: usize,
-    /// Streamed answers as they grow, for the page to show.
-    streaming: RwSignal<Vec<(StepId, String)>>,
-    /// Requests in flight per origin now, and the most at once.
-    origins: RefCell<HashMap<String, (usize, usize)>>,
+    /// Called with a streamed answer's text as it grows.
+    on_text: Box<dyn Fn(&StepId, &str)>,
+    /// Requests in flight per origin, to find one with more than the browser opens.
+    connections: Connections,
     /// Every request whose answer was read, to pair with the browser's timings.
     sent: RefCell<Vec<SentRequest>>,
 }
@@ -223,26 +248,17 @@ impl Drop for AbortOnDrop {
     }
 }
 
-/// Counts a request in flight to its origin for as long as it lives.
-struct InFlight<'a> {
-    runner: &'a LiveRunner,
-    origin: String,
-}
-
-impl Drop for InFlight<'_> {
-    fn drop(&mut self) {
-        if let Some(count) = self.runner.origins.borrow_mut().get_mut(&self.origin) {
-            count.0 = count.0.saturating_sub(1);
-        }
-    }
-}
-
 impl LiveRunner {
     pub fn new(
         clock: BrowserClock,
         providers: Vec<Provider>,
-        streaming: RwSignal<Vec<(StepId, String)>>,
+        on_text: impl Fn(&StepId, &str) + 'static,
     ) -> Self {
+        if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
+            // Room for every request of a big race; the default keeps only 250 entries.
+            performance.clear_resource_timings();
+            performance.set_resource_timing_buffer_size(10_000);
+        }
         Self {
             sim: SimulatedRunner {
                 clock: clock.clone(),
@@ -250,8 +266,8 @@ impl LiveRunner {
             clock,
             providers,
             size_cap: DEFAULT_SIZE_CAP,
-            streaming,
-            origins: RefCell::new(HashMap::new()),
+            on_text: Box::new(on_text),
+            connections: Connections::default(),
             sent: RefCell::new(Vec::new()),
         }
     }
@@ -259,7 +275,7 @@ impl LiveRunner {
     /// Marks on `trace` how long each request waited inside the browser for a
     /// connection, from the browser's Resource Timing entries; returns how many
     /// requests it could see (servers must send `Timing-Allow-Origin`).
-    pub async fn mark_browser_waits(&self, trace: &mut Trace) -> usize {
+    async fn mark_browser_waits(&self, trace: &mut Trace) -> usize {
         // The browser adds an entry once the response has ended, in a task of its own.
         gloo_timers::future::TimeoutFuture::new(0).await;
         let Some(performance) = web_sys::window().and_then(|w| w.performance()) else {
@@ -278,38 +294,6 @@ impl LiveRunner {
             .collect();
         let requests = self.sent.take();
         mark_sent(trace, &requests, &entries)
-    }
-
-    /// The origin that had more requests in flight than the browser has
-    /// connections for, and how many it had.
-    pub fn crowded_origin(&self) -> Option<(String, usize)> {
-        self.origins
-            .borrow()
-            .iter()
-            .map(|(origin, &(_, peak))| (origin.clone(), peak))
-            .filter(|&(_, peak)| peak > BROWSER_CONNECTIONS_PER_ORIGIN)
-            .max_by_key(|&(_, peak)| peak)
-    }
-
-    fn enter(&self, url: &str) -> InFlight<'_> {
-        let origin = origin_of(url);
-        let mut origins = self.origins.borrow_mut();
-        let count = origins.entry(origin.clone()).or_insert((0, 0));
-        count.0 += 1;
-        count.1 = count.1.max(count.0);
-        InFlight {
-            runner: self,
-            origin,
-        }
-    }
-
-    /// Shows the latest text of a streamed answer.
-    fn show_text(&self, step: &StepId, text: &str) {
-        self.streaming
-            .update(|all| match all.iter_mut().find(|(id, _)| id == step) {
-                Some((_, shown)) => *shown = text.to_string(),
-                None => all.push((step.clone(), text.to_string())),
-            });
     }
 
     async fn chat(
@@ -391,7 +375,7 @@ impl LiveRunner {
     ) -> Result<(String, Option<SseReader>), StepError> {
         let controller = web_sys::AbortController::new().map_err(|_| StepError::Network)?;
         let _abort = AbortOnDrop(controller.clone());
-        let _counted = self.enter(exchange.url);
+        let _counted = self.connections.enter(exchange.url);
         let init = web_sys::RequestInit::new();
         init.set_method(exchange.method);
         init.set_mode(web_sys::RequestMode::Cors);
@@ -455,7 +439,7 @@ impl LiveRunner {
             let mut reader = SseReader::new();
             self.read(&response, first_byte, |chunk| {
                 if reader.feed(chunk)? {
-                    self.show_text(exchange.step, &redact(reader.text(), exchange.secrets));
+                    (self.on_text)(exchange.step, &redact(reader.text(), exchange.secrets));
                 }
                 Ok(())
             })
@@ -541,15 +525,6 @@ fn failed(error: StepError) -> StepResult {
     }
 }
 
-/// `scheme://host:port` of a URL, for counting connections per origin.
-fn origin_of(url: &str) -> String {
-    let after_scheme = url.find("://").map_or(0, |i| i + 3);
-    let end = url[after_scheme..]
-        .find(['/', '?', '#'])
-        .map_or(url.len(), |i| after_scheme + i);
-    url[..end].to_string()
-}
-
 impl StepRunner for LiveRunner {
     async fn run(&self, request: StepRequest<'_>) -> StepResult {
         let step = request.step;
@@ -561,163 +536,14 @@ impl StepRunner for LiveRunner {
     }
 }
 
-/// Races `plan` live: the concurrent modes one after another (so they do not share
-/// the browser's connections or the provider's rate limit), and the sequential lane
-/// projected from the last measured run unless the person asked to run it for real.
-pub fn start_live_race(
-    net: NetworkState,
-    plan: Rc<Plan>,
-    modes: Vec<Mode>,
-    clock: BrowserClock,
-    update: impl Fn(&dyn Fn(&mut Race)) + Copy + 'static,
-) {
-    let cancel = net.new_cancel();
-    let policy = net.policy(cancel.clone());
-    let limit = net.limit.get_untracked();
-    let project = net.project_sequential.get_untracked() && modes.len() > 1;
-    net.streaming.set(Vec::new());
-    let runner = LiveRunner::new(clock.clone(), net.providers.get_untracked(), net.streaming);
-    net.connection_note.set(None);
-    net.summary.set(Vec::new());
-    if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
-        // Room for every request of a big race; the default keeps only 250 entries.
-        performance.clear_resource_timings();
-        performance.set_resource_timing_buffer_size(10_000);
-    }
-    spawn_local(async move {
-        let mut measured = None;
-        let mut browser_waits = 0;
-        for &mode in modes
-            .iter()
-            .filter(|&&m| !(project && m == Mode::Sequential))
-        {
-            if cancel.is_cancelled() {
-                break;
-            }
-            update(&|race| race.start(mode, clock.now()));
-            let batch = SpanBatch::new(mode, update);
-            let observe = |span: &Span| batch.push(span);
-            let options = RunOptions { mode, limit };
-            let mut trace = run_with(&plan, options, &policy, &runner, &clock, &observe).await;
-            batch.drop_pending();
-            browser_waits += runner.mark_browser_waits(&mut trace).await;
-            update(&|race| race.finish(&trace));
-            net.summary.update(|lines| lines.push(summarize(&trace)));
-            measured = Some(trace);
-        }
-        // A cancelled run measured nothing worth projecting.
-        let wanted = project && modes.contains(&Mode::Sequential) && !cancel.is_cancelled();
-        if let (true, Some(measured)) = (wanted, measured) {
-            let projected = project_sequential(&plan, &measured);
-            net.summary.update(|lines| {
-                lines.push(format!(
-                    "sequential (projected from the measured times, not run): {} ms",
-                    projected.makespan().round()
-                ))
-            });
-            net.projected.set(true);
-            update(&|race| {
-                race.start(Mode::Sequential, projected.origin);
-                race.finish(&projected);
-            });
-        }
-        if let Some((origin, peak)) = runner.crowded_origin() {
-            let shown = if browser_waits > 0 {
-                "the others waited inside the browser for a free connection, drawn as \
-                 \"queued in the browser\" on their bars"
-            } else {
-                "the others waited inside the browser, and their bars include that wait \
-                 (this server does not send Timing-Allow-Origin, so the page cannot see \
-                 where the wait ends)"
-            };
-            net.connection_note.set(Some(format!(
-                "{peak} requests to {origin} were in flight at once, but over HTTP/1.1 a \
-                 browser opens at most {BROWSER_CONNECTIONS_PER_ORIGIN} connections per \
-                 origin: {shown}. An HTTP/2 endpoint, or a concurrency limit of \
-                 {BROWSER_CONNECTIONS_PER_ORIGIN}, avoids it."
-            )));
-        }
-    });
-}
-
-/// Span changes collected for one frame: a live run of many fast requests changes
-/// spans far more often than a screen can show, and redrawing the race for each one
-/// would cost more than the requests themselves.
-struct SpanBatch<U> {
-    mode: Mode,
-    update: U,
-    pending: Rc<RefCell<Vec<Span>>>,
-}
-
-/// How long span changes wait to be drawn together.
-const FRAME_MS: u32 = 16;
-
-impl<U: Fn(&dyn Fn(&mut Race)) + Copy + 'static> SpanBatch<U> {
-    fn new(mode: Mode, update: U) -> Self {
-        Self {
-            mode,
-            update,
-            pending: Rc::new(RefCell::new(Vec::new())),
-        }
+impl LaneRunner for LiveRunner {
+    async fn settle(&self, trace: &mut Trace) -> usize {
+        self.mark_browser_waits(trace).await
     }
 
-    fn push(&self, span: &Span) {
-        let mut pending = self.pending.borrow_mut();
-        if pending.is_empty() {
-            let (pending, mode, update) = (Rc::clone(&self.pending), self.mode, self.update);
-            spawn_local(async move {
-                gloo_timers::future::TimeoutFuture::new(FRAME_MS).await;
-                let spans = pending.take();
-                if !spans.is_empty() {
-                    update(&|race| spans.iter().for_each(|s| race.record(mode, s)));
-                }
-            });
-        }
-        pending.push(span.clone());
+    fn crowded_origin(&self) -> Option<(String, usize)> {
+        self.connections.crowded()
     }
-
-    /// Forgets changes not drawn yet: the finished trace replaces them.
-    fn drop_pending(&self) {
-        self.pending.borrow_mut().clear();
-    }
-}
-
-/// What a live lane met, in one line: its time, its attempts and retries, why steps
-/// failed, and how many were cancelled.
-fn summarize(trace: &Trace) -> String {
-    let retries = trace.spans.iter().filter(|s| s.attempt > 0).count();
-    // Only a step's last attempt says how it ended.
-    let last_attempts = trace.spans.iter().filter(|s| {
-        !trace
-            .spans
-            .iter()
-            .any(|o| o.index == s.index && o.attempt > s.attempt)
-    });
-    let mut failures = Vec::new();
-    let mut cancelled = Vec::new();
-    for span in last_attempts {
-        match &span.outcome {
-            Outcome::Failed { error } => failures.push(format!("{}: {error}", span.step)),
-            Outcome::Cancelled { reason } => cancelled.push(reason.as_str()),
-            _ => {}
-        }
-    }
-    let failed = failures.len();
-    failures.truncate(3);
-    let mut line = format!(
-        "{}: {} ms, {} attempts ({retries} retried), {failed} failed",
-        trace.mode.name(),
-        trace.makespan().round(),
-        trace.spans.len(),
-    );
-    if let Some(reason) = cancelled.first() {
-        line.push_str(&format!(", {} cancelled ({reason})", cancelled.len()));
-    }
-    for failure in failures {
-        line.push_str(" · ");
-        line.push_str(&failure);
-    }
-    line
 }
 
 #[cfg(test)]
@@ -730,47 +556,5 @@ mod tests {
         assert_eq!(masked("sk-abcdefghijklmnop"), "••••mnop");
         assert_eq!(masked("short"), "••••");
         assert_eq!(masked(""), "no key");
-        assert_eq!(origin_of("http://h:1/v1/chat?x"), "http://h:1");
-    }
-
-    #[wasm_bindgen_test]
-    fn a_summary_counts_retries_and_names_only_final_failures() {
-        let span = |step: &str, index, attempt, outcome| Span {
-            step: StepId::new(step),
-            index,
-            attempt,
-            ready: 0.0,
-            queued: 0.0,
-            started: Some(0.0),
-            sent: None,
-            first_byte: None,
-            ended: Some(100.0 * f64::from(attempt + 1)),
-            outcome,
-            output: None,
-        };
-        let failed = |error: &str| Outcome::Failed {
-            error: error.into(),
-        };
-        let trace = Trace {
-            mode: Mode::Eager,
-            origin: 0.0,
-            spans: vec![
-                span("a", 0, 0, failed("Rate-limited")),
-                span("a", 0, 1, Outcome::Done),
-                span("b", 1, 0, failed("Key rejected")),
-                span(
-                    "c",
-                    2,
-                    0,
-                    Outcome::Cancelled {
-                        reason: "Cancel was pressed.".into(),
-                    },
-                ),
-            ],
-        };
-        assert_eq!(
-            summarize(&trace),
-            "eager: 200 ms, 4 attempts (1 retried), 1 failed, 1 cancelled (Cancel was pressed.) · b: Key rejected"
-        );
     }
 }

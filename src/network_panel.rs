@@ -1,8 +1,9 @@
 //! The run's network controls (simulated or live, concurrency limit, time-out,
 //! retries, failure policy, Cancel) and the settings panel for providers and keys.
 
-use crate::network::{masked, Provider, BROWSER_CONNECTIONS_PER_ORIGIN};
+use crate::network::{masked, Provider};
 use crate::state::use_app_state;
+use chainlab_core::race::session::BROWSER_CONNECTIONS_PER_ORIGIN;
 use chainlab_core::OnFailure;
 use leptos::prelude::*;
 

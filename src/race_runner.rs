@@ -1,13 +1,12 @@
-//! Starts a race in the browser: the plan run in the chosen modes at once, each as a
-//! future on the event loop, recording into the shared race state as spans change.
-//! The timeline draws (and later replays) what is recorded here.
+//! Starts a race in the browser: the core's race session over the simulator or the
+//! browser's `fetch`, its changes drawn once per animation frame. The session decides
+//! how the modes run; this module only picks the runner and the sink.
 
 use crate::clock::BrowserClock;
+use crate::network::LiveRunner;
 use crate::state::AppState;
-use chainlab_core::race::Race;
-use chainlab_core::{
-    run_with, Clock, Mode, Plan, Policy, RunOptions, SimulatedRunner, Span, Time, Trace,
-};
+use chainlab_core::race::session::{LaneRunner, RaceChange, Session, SessionOptions, Venue};
+use chainlab_core::{Mode, Plan, Race, SimulatedRunner};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::cell::{Cell, RefCell};
@@ -38,79 +37,74 @@ pub fn start_race_of(state: AppState, plan: Plan) {
         return;
     }
     state.error.set(None);
-    state.race_id.update(|id| *id += 1);
-    let id = state.race_id.get_untracked();
-    let limit = state.network.limit.get_untracked();
-    state.race.set(Some(Race::with_limit(&plan, &modes, limit)));
-    state.now.set(clock.now());
-    // Updates from a race that has been replaced are dropped.
-    let update = move |change: &dyn Fn(&mut Race)| {
-        if state.race_id.get_untracked() == id {
-            state.race.update(|race| {
-                if let Some(race) = race {
-                    change(race);
-                }
-            });
+    let net = state.network;
+    let options = net.session_options(modes);
+    let race = match options.venue {
+        Venue::Simulated => Race::with_limit(&plan, &options.modes, options.limit),
+        Venue::Live { .. } => Race::live(&plan, &options.modes, options.limit),
+    };
+    let sink = RaceSink::begin(state, race);
+    spawn_local(async move {
+        match options.venue {
+            Venue::Simulated => {
+                let runner = SimulatedRunner {
+                    clock: clock.clone(),
+                };
+                run_session(&plan, &runner, &clock, options, &sink).await;
+            }
+            Venue::Live { .. } => {
+                let runner = LiveRunner::new(clock.clone(), net.providers.get_untracked(), {
+                    move |step, text| net.show_streamed(step, text)
+                });
+                run_session(&plan, &runner, &clock, options, &sink).await;
+            }
         }
-    };
-
-    let plan = Rc::new(plan);
-    if state.network.live.get_untracked() {
-        crate::network::start_live_race(state.network, plan, modes, clock, update);
-        return;
-    }
-    // The simulator needs no retries or time-outs, only the Cancel button.
-    let policy = Policy {
-        cancel: state.network.new_cancel(),
-        ..Policy::default()
-    };
-    let changes = Changes::new(state, id);
-    for mode in modes {
-        let (plan, clock, policy) = (Rc::clone(&plan), clock.clone(), policy.clone());
-        let changes = Rc::clone(&changes);
-        spawn_local(async move {
-            let runner = SimulatedRunner {
-                clock: clock.clone(),
-            };
-            changes.push(Change::Start(mode, clock.now()));
-            let observe = |span: &Span| changes.push(Change::Record(mode, span.clone()));
-            let options = RunOptions { mode, limit };
-            let trace = run_with(&plan, options, &policy, &runner, &clock, &observe).await;
-            changes.push(Change::Finish(trace));
-        });
-    }
+    });
 }
 
-enum Change {
-    Start(Mode, Time),
-    Record(Mode, Span),
-    Finish(Trace),
+async fn run_session<R: LaneRunner>(
+    plan: &Plan,
+    runner: &R,
+    clock: &BrowserClock,
+    options: SessionOptions,
+    sink: &Rc<RaceSink>,
+) {
+    let session = Session {
+        plan,
+        runner,
+        clock,
+        options,
+    };
+    session.run(&|change| sink.push(change)).await;
 }
 
-/// Simulated span changes waiting to be drawn. A wide chain changes hundreds of spans
-/// between two frames; applying them to the race signal once per frame, not once
-/// each, keeps the page's reactive work per frame small.
-struct Changes {
+/// Race changes waiting to be drawn. A wide chain changes hundreds of spans between
+/// two frames; applying them to the race signal once per frame, not once each, keeps
+/// the page's reactive work per frame small.
+struct RaceSink {
     state: AppState,
     /// The race these changes belong to; changes for a replaced race are dropped.
     race_id: u64,
-    waiting: RefCell<Vec<Change>>,
+    waiting: RefCell<Vec<RaceChange>>,
     flush_asked: Cell<bool>,
 }
 
-impl Changes {
-    fn new(state: AppState, race_id: u64) -> Rc<Self> {
+impl RaceSink {
+    /// Puts `race` on the page, replacing the last one, and returns its sink.
+    fn begin(state: AppState, race: Race) -> Rc<Self> {
+        state.race_id.update(|id| *id += 1);
+        state.race.set(Some(race));
         Rc::new(Self {
             state,
-            race_id,
+            race_id: state.race_id.get_untracked(),
             waiting: RefCell::new(Vec::new()),
             flush_asked: Cell::new(false),
         })
     }
 
-    fn push(self: &Rc<Self>, change: Change) {
+    fn push(self: &Rc<Self>, change: RaceChange) {
         // A lane's start is drawn at once: until then the race does not count as running.
-        let start = matches!(change, Change::Start(..));
+        let start = matches!(change, RaceChange::LaneStarted { .. });
         self.waiting.borrow_mut().push(change);
         if start {
             self.flush();
@@ -128,13 +122,21 @@ impl Changes {
         if self.state.race_id.get_untracked() != self.race_id {
             return;
         }
+        let net = self.state.network;
         self.state.race.update(|race| {
             let Some(race) = race else { return };
             for change in changes {
                 match change {
-                    Change::Start(mode, origin) => race.start(mode, origin),
-                    Change::Record(mode, span) => race.record(mode, &span),
-                    Change::Finish(trace) => race.finish(&trace),
+                    RaceChange::LaneStarted { mode, origin } => race.start(mode, origin),
+                    RaceChange::Span { mode, span } => race.record(mode, &span),
+                    RaceChange::LaneFinished(trace) => race.finish(&trace),
+                    RaceChange::Projected(trace) => {
+                        net.projected.set(true);
+                        race.start(Mode::Sequential, trace.origin);
+                        race.finish(&trace);
+                    }
+                    RaceChange::Summary(line) => net.summary.update(|lines| lines.push(line)),
+                    RaceChange::Note(note) => net.connection_note.set(Some(note)),
                 }
             }
         });

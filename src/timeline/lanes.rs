@@ -57,8 +57,9 @@ struct Layout {
     modes: Vec<Mode>,
     /// Step index, label and whether it is on the critical path, in run order.
     rows: Vec<(usize, String, bool)>,
-    ideal: Time,
-    bound: Time,
+    /// `None` live: the simulated latencies predict nothing about real endpoints.
+    ideal: Option<Time>,
+    bound: Option<Time>,
 }
 
 impl Layout {
@@ -286,19 +287,20 @@ fn LaneView(
                     " total "
                     <strong class="total" data-testid=format!("total-{}", mode.name())>{total}</strong>
                     {move || speedup().map(|s| view! { <span class="speedup">{s}</span> })}
-                    <span class="predicted">"engine predicts " {predicted}</span>
+                    {move || (!predicted().is_empty()).then(|| view! { <span class="predicted">"engine predicts " {predicted}</span> })}
                 </span>
             </div>
             <div class="lane-body">
                 {rows}
                 <div class="overlay" aria-hidden="true">
-                    <span
-                        class="ref ideal"
-                        style:left=move || percent(ideal, axis.get())
-                        title=format!("ideal (critical path): {}", ms(ideal))
-                    ></span>
-                    {(bound > ideal + 0.5)
-                        .then(|| {
+                    {ideal.map(|ideal| view! {
+                        <span
+                            class="ref ideal"
+                            style:left=move || percent(ideal, axis.get())
+                            title=format!("ideal (critical path): {}", ms(ideal))
+                        ></span>
+                    })}
+                    {ideal.zip(bound).filter(|&(ideal, bound)| bound > ideal + 0.5).map(|(_, bound)| {
                             view! {
                                 <span
                                     class="ref bound"
@@ -306,7 +308,7 @@ fn LaneView(
                                     title=format!("lower bound under the limit: {}", ms(bound))
                                 ></span>
                             }
-                        })}
+                    })}
                     {finish_line}
                     // Moved with a transform, so a frame repaints no part of the lane.
                     <span

@@ -3,6 +3,7 @@
 
 use crate::engine::retry::RetryPolicy;
 use crate::model::{Millis, Step, StepKind};
+use crate::steps::wire::origin_of;
 use serde::{Deserialize, Serialize};
 use std::cell::{Cell, RefCell};
 use std::future::Future;
@@ -91,14 +92,7 @@ pub struct Policy {
 pub fn provider_of(step: &Step) -> Option<String> {
     match &step.kind {
         StepKind::Llm(llm) => Some(llm.provider.clone()),
-        StepKind::Http(http) => {
-            let url = http.url.trim();
-            let after_scheme = url.find("://").map_or(0, |i| i + 3);
-            let end = url[after_scheme..]
-                .find(['/', '?', '#'])
-                .map_or(url.len(), |i| after_scheme + i);
-            Some(url[..end].to_string())
-        }
+        StepKind::Http(http) => Some(origin_of(http.url.trim()).to_string()),
         _ => None,
     }
 }

@@ -38,3 +38,6 @@ pub fn simulated_output(step: &Step, inputs: &[(StepId, String)]) -> String {
         StepKind::Llm(_) | StepKind::Http(_) => template::render(&step.sim.output, inputs),
     }
 }
+
+/// The simulator has no network, so a lane needs nothing settled after it.
+impl<C: Clock> crate::race::session::LaneRunner for SimulatedRunner<C> {}

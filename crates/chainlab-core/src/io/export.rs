@@ -186,10 +186,13 @@ pub fn svg(race: &Race, t: Time) -> String {
             .filter(|&m| m <= t + 0.5)
             .map(|m| format!("{m:.0} ms"))
             .unwrap_or_else(|| format!("{t:.0} ms so far"));
-        let predicted = figures.map(|f| f.predicted).unwrap_or_default();
+        let predicted = figures
+            .and_then(|f| f.predicted)
+            .map(|p| format!(" (engine predicts {p:.0} ms)"))
+            .unwrap_or_default();
         let _ = write!(
             body,
-            r#"<text x="10" y="{:.1}" class="mode">{} — {total} (engine predicts {predicted:.0} ms)</text>"#,
+            r#"<text x="10" y="{:.1}" class="mode">{} — {total}{predicted}</text>"#,
             y + 16.0,
             lane.mode.name(),
         );
@@ -252,11 +255,13 @@ pub fn svg(race: &Race, t: Time) -> String {
         );
     }
     let mut references = String::new();
-    let (ideal, bound) = (race.critical_path_ms(), race.lower_bound_ms());
-    let mut lines = vec![(ideal, "#009e73", "ideal: critical path")];
-    // With no limit (or a loose one) the bound is the ideal: one line says it.
-    if bound > ideal + 0.5 {
-        lines.push((bound, "#cc79a7", "lower bound under the limit"));
+    let mut lines = Vec::new();
+    if let (Some(ideal), Some(bound)) = (race.critical_path_ms(), race.lower_bound_ms()) {
+        lines.push((ideal, "#009e73", "ideal: critical path"));
+        // With no limit (or a loose one) the bound is the ideal: one line says it.
+        if bound > ideal + 0.5 {
+            lines.push((bound, "#cc79a7", "lower bound under the limit"));
+        }
     }
     for (ms, colour, words) in lines {
         let _ = write!(

@@ -14,6 +14,7 @@ use crate::{simulate, RunOptions};
 
 pub mod projection;
 pub mod resource_timing;
+pub mod session;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Lane {
@@ -30,7 +31,8 @@ pub struct Lane {
 pub struct Race {
     pub plan: Plan,
     pub lanes: Vec<Lane>,
-    /// The engine's predicted makespan for each lane, same order.
+    /// The engine's predicted makespan for each lane, same order. Empty for a live
+    /// race: the simulator's latencies predict nothing about real endpoints.
     pub predicted: Vec<Time>,
     /// The concurrency limit the race ran under; `None` for no limit.
     pub limit: Option<usize>,
@@ -45,6 +47,20 @@ impl Race {
             race.finish(&simulate(plan, RunOptions::unlimited(mode)));
         }
         race
+    }
+
+    /// A live race: lanes to fill, with no prediction from simulated latencies.
+    pub fn live(plan: &Plan, modes: &[Mode], limit: Option<usize>) -> Self {
+        Self {
+            predicted: Vec::new(),
+            ..Self::with_limit(plan, modes, limit)
+        }
+    }
+
+    /// Whether the engine predicted this race (simulated), or it measures real
+    /// endpoints (live).
+    pub fn is_predicted(&self) -> bool {
+        !self.predicted.is_empty()
     }
 
     pub fn new(plan: &Plan, modes: &[Mode]) -> Self {
@@ -186,14 +202,18 @@ impl Race {
         best.map(|(mode, _)| mode)
     }
 
-    /// The ideal: no schedule finishes before its critical path.
-    pub fn critical_path_ms(&self) -> Time {
-        self.plan.critical_path_ms() as Time
+    /// The ideal: no schedule finishes before its critical path. `None` live, where
+    /// the simulated latencies say nothing about the real ones.
+    pub fn critical_path_ms(&self) -> Option<Time> {
+        self.is_predicted()
+            .then(|| self.plan.critical_path_ms() as Time)
     }
 
-    /// No schedule under the race's concurrency limit can finish sooner than this.
-    pub fn lower_bound_ms(&self) -> Time {
-        self.plan.lower_bound(self.limit.unwrap_or(self.plan.len()))
+    /// No schedule under the race's concurrency limit can finish sooner than this;
+    /// `None` live, as for the critical path.
+    pub fn lower_bound_ms(&self) -> Option<Time> {
+        self.is_predicted()
+            .then(|| self.plan.lower_bound(self.limit.unwrap_or(self.plan.len())))
     }
 
     /// Steps on the critical path, by index.
@@ -216,7 +236,7 @@ impl Race {
         let trace = lane.makespan.and(lane.trace());
         Some(LaneFigures {
             makespan: lane.makespan,
-            predicted: self.predicted(mode)?,
+            predicted: self.predicted(mode),
             speedup: self.speedup(mode),
             efficiency: trace.as_ref().map(Trace::parallel_efficiency),
             peak_concurrency: trace.as_ref().map(Trace::peak_concurrency),
@@ -231,7 +251,8 @@ impl Race {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LaneFigures {
     pub makespan: Option<Time>,
-    pub predicted: Time,
+    /// `None` for a live race.
+    pub predicted: Option<Time>,
     pub speedup: Option<f64>,
     pub efficiency: Option<f64>,
     pub peak_concurrency: Option<usize>,
@@ -497,10 +518,10 @@ mod tests {
         assert_eq!(race.axis_ms(1000.0), 1100.0);
         assert_eq!(race.end_ms(), Some(900.0));
         assert_eq!(race.barrier_loss(), Some(200.0));
-        assert_eq!(race.critical_path_ms(), 500.0);
+        assert_eq!(race.critical_path_ms(), Some(500.0));
         let staged = race.figures(Mode::Staged).expect("staged");
         assert_eq!(staged.makespan, Some(700.0));
-        assert_eq!(staged.predicted, 700.0);
+        assert_eq!(staged.predicted, Some(700.0));
         assert_eq!(staged.barrier_wait, Some(300.0));
         // a, b, c, d, e: b and c then b and d overlap, so at most 2 at once.
         assert_eq!(staged.peak_concurrency, Some(2));

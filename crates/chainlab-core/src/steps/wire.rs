@@ -11,6 +11,16 @@ use serde_json::{json, Value};
 /// Answers larger than this are dropped with [`StepError::TooLarge`].
 pub const DEFAULT_SIZE_CAP: usize = 1 << 20;
 
+/// `scheme://host:port` of a URL: whom a request goes to, for limits per provider and
+/// for counting connections per origin.
+pub fn origin_of(url: &str) -> &str {
+    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    let end = url[after_scheme..]
+        .find(['/', '?', '#'])
+        .map_or(url.len(), |i| after_scheme + i);
+    &url[..end]
+}
+
 /// The body of a chat-completions request for `llm` with its inputs filled in.
 pub fn chat_request(llm: &LlmStep, inputs: &[(StepId, String)], stream: bool) -> String {
     let mut messages = Vec::new();
