@@ -1,6 +1,7 @@
 //! ChainLab's page: thin leptos components over `chainlab-core`.
 
 mod app;
+mod choice_select;
 pub mod clock;
 mod download;
 mod editor;

@@ -223,6 +223,9 @@ fn save_providers(providers: &[Provider], remember: bool) {
     }
 }
 
+/// Called with a streamed answer's step and its text so far.
+type ShowText = dyn Fn(&StepId, &str);
+
 /// Runs LLM and HTTP steps over the network; every other step (and LLM steps on the
 /// "simulator" provider) on the simulator.
 pub struct LiveRunner {
@@ -231,7 +234,7 @@ pub struct LiveRunner {
     providers: Vec<Provider>,
     size_cap: usize,
     /// Called with a streamed answer's text as it grows.
-    on_text: Box<dyn Fn(&StepId, &str)>,
+    on_text: Box<ShowText>,
     /// Requests in flight per origin, to find one with more than the browser opens.
     connections: Connections,
     /// Every request whose answer was read, to pair with the browser's timings.

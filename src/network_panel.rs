@@ -1,10 +1,10 @@
 //! The run's network controls (simulated or live, concurrency limit, time-out,
 //! retries, failure policy, Cancel) and the settings panel for providers and keys.
 
+use crate::choice_select::ChoiceSelect;
 use crate::network::{masked, Provider};
 use crate::state::use_app_state;
 use chainlab_core::race::session::BROWSER_CONNECTIONS_PER_ORIGIN;
-use chainlab_core::OnFailure;
 use leptos::prelude::*;
 
 #[component]
@@ -19,13 +19,6 @@ pub fn NetworkPanel() -> impl IntoView {
     let set_timeout = move |text: String| {
         net.timeout_s
             .set(text.trim().parse::<u32>().ok().filter(|&s| s > 0));
-    };
-    let set_policy = move |value: String| {
-        net.on_failure.set(match value.as_str() {
-            "fail_fast" => OnFailure::FailFast,
-            "carry_on" => OnFailure::CarryOn,
-            _ => OnFailure::SkipDependents,
-        });
     };
     view! {
         <section class="network" aria-label="How the run meets the network">
@@ -92,14 +85,11 @@ pub fn NetworkPanel() -> impl IntoView {
                 </label>
                 <label>
                     "If a step fails: "
-                    <select
-                        data-testid="on-failure"
-                        on:change=move |ev| set_policy(event_target_value(&ev))
-                    >
-                        <option value="skip">"skip what needs it"</option>
-                        <option value="fail_fast">"fail fast (cancel the rest)"</option>
-                        <option value="carry_on">"carry on with what arrived"</option>
-                    </select>
+                    <ChoiceSelect
+                        testid="on-failure"
+                        value=net.on_failure
+                        on_pick=Callback::new(move |policy| net.on_failure.set(policy))
+                    />
                 </label>
                 <label>
                     <input

@@ -6,7 +6,7 @@
 //! page changes only when the new one is valid, and the one it replaces is kept in
 //! local storage so one click brings it back. All text is rendered as text.
 
-use crate::editor::Editor;
+use crate::editor::{EditKind, Editor};
 use crate::state::{use_app_state, AppState};
 use chainlab_core::editor::{gallery, layout};
 use chainlab_core::io::codegen::{self, Language};
@@ -75,10 +75,7 @@ impl Share {
             .map(|e| e.key);
         match self.editor {
             Some(editor) => {
-                editor.try_edit(None, false, |c| {
-                    *c = chain;
-                    Ok::<(), std::convert::Infallible>(())
-                });
+                editor.edit(EditKind::Graph, |c| *c = chain);
                 editor.loaded.set(key);
                 editor.fit();
             }

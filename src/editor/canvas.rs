@@ -3,12 +3,12 @@
 //! the drag ends, so a long drag is one undo step and the plan is not rebuilt on
 //! every frame.
 
-use super::{use_editor, Editor, View, MAX_ZOOM, MIN_ZOOM};
+use super::{use_editor, EditKind, Editor, View, MAX_ZOOM, MIN_ZOOM};
 use chainlab_core::editor::edit::{self, NewStep};
 use chainlab_core::editor::layout::{self, BAND_LABEL, BAND_PADDING, NODE_HEIGHT, NODE_WIDTH};
 use chainlab_core::model::{LatencyModel, Position};
 use chainlab_core::timeline::StepState;
-use chainlab_core::{Millis, Step, StepId};
+use chainlab_core::{Choice, Millis, Step, StepId};
 use leptos::ev;
 use leptos::prelude::*;
 use std::collections::HashMap;
@@ -24,16 +24,6 @@ pub fn kind_icon(kind: NewStep) -> &'static str {
         NewStep::Http => "⇄",
         NewStep::Transform => "⚙",
         NewStep::Output => "⚑",
-    }
-}
-
-pub fn kind_word(kind: NewStep) -> &'static str {
-    match kind {
-        NewStep::Input => "input",
-        NewStep::Llm => "LLM",
-        NewStep::Http => "HTTP",
-        NewStep::Transform => "transform",
-        NewStep::Output => "output",
     }
 }
 
@@ -260,14 +250,15 @@ pub fn Canvas() -> impl IntoView {
             Gesture::Idle => {}
             Gesture::Move { ids, by, .. } => {
                 if by.0.abs() + by.1.abs() > 0.5 {
-                    editor.edit(None, true, |c| edit::move_steps(c, &ids, by.0, by.1));
+                    editor.edit(EditKind::Layout, |c| edit::move_steps(c, &ids, by.0, by.1));
                 }
             }
             Gesture::Connect { from, .. } => {
                 let target = chain.with_untracked(|c| layout::step_at(c, at.0, at.1).cloned());
                 match target {
                     Some(to) if to != from => {
-                        editor.try_edit(None, false, |c| edit::connect(c, &from, &to));
+                        // A refusal (a cycle) is shown above the canvas.
+                        let _ = editor.try_edit(EditKind::Graph, |c| edit::connect(c, &from, &to));
                     }
                     Some(_) => {}
                     None => editor.message.set(Some(
@@ -333,7 +324,7 @@ pub fn Canvas() -> impl IntoView {
                 ev.prevent_default();
                 match selected_edge.get_untracked() {
                     Some((from, to)) => {
-                        if editor.edit(None, false, |c| {
+                        if editor.edit(EditKind::Graph, |c| {
                             edit::disconnect(c, &from, &to);
                         }) {
                             selected_edge.set(None);
@@ -358,9 +349,7 @@ pub fn Canvas() -> impl IntoView {
                     v.y -= dy * 4.0;
                 });
             } else {
-                editor.edit(Some("arrow keys"), true, |c| {
-                    edit::move_steps(c, &selected, dx, dy)
-                });
+                editor.edit(EditKind::Nudge, |c| edit::move_steps(c, &selected, dx, dy));
             }
         }
     };
@@ -692,7 +681,7 @@ fn node(
             format!(
                 "{} ({} step \"{}\", {}){}",
                 label(),
-                kind_word(kind()),
+                kind().label(),
                 id,
                 latency(),
                 problems
@@ -734,7 +723,7 @@ fn node(
             <rect class="body" width=NODE_WIDTH height=NODE_HEIGHT rx="8"></rect>
             <rect class="stripe" width="8" height=NODE_HEIGHT rx="3"></rect>
             <text class="kind" x="18" y="22">
-                {move || format!("{} {}", kind_icon(kind()), kind_word(kind()))}
+                {move || format!("{} {}", kind_icon(kind()), kind().label())}
             </text>
             <text class="latency" x=NODE_WIDTH - 12.0 y="22" text-anchor="end">
                 {latency}

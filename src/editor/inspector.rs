@@ -1,12 +1,15 @@
 //! The inspector: every field of the selected step, edited in place. Each field edits
 //! the chain through the editor, so the canvas changes at once; typing into one field
-//! is one undo step.
+//! is one undo step. Which fields a step has, and how each is read and checked, is the
+//! core's `editor::fields`.
 
-use super::{use_editor, Editor};
+use super::{use_editor, EditKind, Editor};
+use crate::choice_select::ChoiceSelect;
 use crate::timeline::LastRun;
 use chainlab_core::editor::edit::{self, NewStep};
-use chainlab_core::model::{Header, LatencyModel, TransformOp};
-use chainlab_core::{Step, StepId, StepKind};
+use chainlab_core::editor::fields::{Field, Widget};
+use chainlab_core::model::LatencyKind;
+use chainlab_core::{StepId, StepKind};
 use leptos::ev;
 use leptos::prelude::*;
 
@@ -15,9 +18,6 @@ pub fn Inspector() -> impl IntoView {
     let editor = use_editor();
     move || editor.inspecting.get().map(|id| view! { <Panel id=id /> })
 }
-
-/// Reads one field of the inspected step.
-type Getter<T> = std::sync::Arc<dyn Fn(&Step) -> T + Send + Sync>;
 
 #[component]
 fn Panel(id: StepId) -> impl IntoView {
@@ -28,15 +28,7 @@ fn Panel(id: StepId) -> impl IntoView {
         move |_| chain.with(|c| c.steps.iter().find(|s| s.id == id).cloned())
     });
     let kind = Memo::new(move |_| step.with(|s| s.as_ref().map(|s| NewStep::of(&s.kind))));
-    let latency_model = Memo::new(move |_| {
-        step.with(|s| {
-            s.as_ref().map(|s| match s.sim.latency {
-                LatencyModel::Fixed { .. } => "fixed",
-                LatencyModel::Uniform { .. } => "uniform",
-                LatencyModel::LogNormal { .. } => "log_normal",
-            })
-        })
-    });
+    let latency_kind = Memo::new(move |_| step.with(|s| s.as_ref().map(|s| s.sim.latency.kind())));
     let problems = Memo::new({
         let id = id.clone();
         move |_| {
@@ -50,13 +42,14 @@ fn Panel(id: StepId) -> impl IntoView {
             })
         }
     });
+    // Steps this one may take input from: an output step's result feeds nothing.
     let others = Memo::new({
         let id = id.clone();
         move |_| {
             chain.with(|c| {
                 c.steps
                     .iter()
-                    .filter(|s| s.id != id)
+                    .filter(|s| s.id != id && !matches!(s.kind, StepKind::Output))
                     .map(|s| (s.id.clone(), s.label.clone()))
                     .collect::<Vec<_>>()
             })
@@ -64,7 +57,6 @@ fn Panel(id: StepId) -> impl IntoView {
     });
     let inputs =
         Memo::new(move |_| step.with(|s| s.as_ref().map(|s| s.inputs.clone()).unwrap_or_default()));
-    let id_value = RwSignal::new(id.to_string());
     let on_key = move |ev: ev::KeyboardEvent| {
         if ev.key() == "Escape" {
             ev.prevent_default();
@@ -72,12 +64,11 @@ fn Panel(id: StepId) -> impl IntoView {
         }
     };
     let heading = move || step.with(|s| s.as_ref().map(|s| s.label.clone()).unwrap_or_default());
-    let rename_id = id.clone();
 
     view! {
         <aside class="inspector" data-testid="inspector" aria-label="Step inspector" on:keydown=on_key>
             <div class="inspector-head">
-                <h3>{heading}</h3>
+                <h2>{heading}</h2>
                 <button
                     data-testid="inspector-close"
                     aria-label="Close the inspector (Escape)"
@@ -92,74 +83,21 @@ fn Panel(id: StepId) -> impl IntoView {
             <ul class="problems" role="alert">
                 {move || problems.get().into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}
             </ul>
-            {text_field(editor, &id, "Label", "label", getter(|s| s.label.clone()), |s, v| s.label = v)}
-            <label class="field">
-                <span>"Id " <small>"(how templates name it: {{id}})"</small></span>
-                <input
-                    data-testid="field-id"
-                    prop:value=move || id_value.get()
-                    on:change=move |ev| {
-                        let new = event_target_value(&ev);
-                        let old = rename_id.clone();
-                        if editor.try_edit(None, false, |c| edit::rename(c, &old, &new)) {
-                            let new = StepId::new(new.trim());
-                            editor.selected.set(vec![new.clone()]);
-                            editor.inspecting.set(Some(new));
-                        } else {
-                            id_value.set(old.to_string());
-                        }
-                    }
-                />
-            </label>
+            <FieldInput id=id.clone() field=Field::Label />
+            <IdField id=id.clone() />
             <fieldset class="inputs">
                 <legend>"Takes input from"</legend>
                 {
                     let id = id.clone();
                     move || {
-                        let own = id.clone();
-                        let is_input_step = kind.get() == Some(NewStep::Input);
-                        if is_input_step {
+                        if kind.get() == Some(NewStep::Input) {
                             return view! { <p class="hint">"An input step starts the chain: it takes no inputs."</p> }.into_any();
                         }
+                        let own = id.clone();
                         others
                             .get()
                             .into_iter()
-                            .map(|(other, label)| {
-                                let checked = {
-                                    let other = other.clone();
-                                    move || inputs.with(|i| i.contains(&other))
-                                };
-                                let own = own.clone();
-                                let testid = format!("input-{other}");
-                                let name = other.to_string();
-                                view! {
-                                    <label class="check">
-                                        <input
-                                            type="checkbox"
-                                            data-testid=testid
-                                            prop:checked=checked
-                                            on:change=move |ev| {
-                                                let on = event_target_checked(&ev);
-                                                let ok = if on {
-                                                    editor.try_edit(None, false, |c| edit::connect(c, &other, &own))
-                                                } else {
-                                                    editor.edit(None, false, |c| {
-                                                        edit::disconnect(c, &other, &own);
-                                                    })
-                                                };
-                                                if !ok {
-                                                    // Refused: show the box as the chain has it.
-                                                    let target = ev.target();
-                                                    if let Some(input) = target.and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlInputElement>(t).ok()) {
-                                                        input.set_checked(!on);
-                                                    }
-                                                }
-                                            }
-                                        />
-                                        {label} " " <code>{name}</code>
-                                    </label>
-                                }
-                            })
+                            .map(|(other, label)| view! { <InputCheck own=own.clone() other=other label=label inputs=inputs /> })
                             .collect_view()
                             .into_any()
                     }
@@ -167,41 +105,38 @@ fn Panel(id: StepId) -> impl IntoView {
             </fieldset>
             {
                 let id = id.clone();
-                move || kind.get().map(|k| kind_fields(editor, &id, k, inputs))
+                move || kind.get().map(|k| kind_fields(&id, k, inputs))
             }
             <fieldset class="latency">
                 <legend>"Simulated latency"</legend>
                 <label class="field">
-                    <span>"Model"</span>
-                    <select
-                        data-testid="field-latency-model"
-                        prop:value=move || latency_model.get().unwrap_or("fixed")
-                        on:change={
+                    <span>"Latency model"</span>
+                    <ChoiceSelect
+                        testid="field-latency-model"
+                        value=Signal::derive(move || latency_kind.get().unwrap_or(LatencyKind::Fixed))
+                        on_pick={
                             let id = id.clone();
-                            move |ev| {
-                                let model = event_target_value(&ev);
+                            Callback::new(move |picked: LatencyKind| {
                                 let id = id.clone();
-                                editor.edit(None, false, move |c| {
+                                editor.edit(EditKind::Graph, move |c| {
                                     if let Some(s) = c.steps.iter_mut().find(|s| s.id == id) {
-                                        let median = s.sim.latency.sample(0, &s.id, 0).max(1) as u32;
-                                        s.sim.latency = match model.as_str() {
-                                            "uniform" => LatencyModel::Uniform { min_ms: median / 2, max_ms: median * 3 / 2 },
-                                            "log_normal" => LatencyModel::LogNormal { median_ms: median, sigma: 0.5 },
-                                            _ => LatencyModel::Fixed { ms: median },
-                                        };
+                                        s.sim.latency = s.sim.latency.as_kind(picked);
                                     }
                                 });
-                            }
+                            })
                         }
-                    >
-                        <option value="fixed">"fixed"</option>
-                        <option value="uniform">"uniform (between two values)"</option>
-                        <option value="log_normal">"log-normal (long tail, like real calls)"</option>
-                    </select>
+                    />
                 </label>
                 {
                     let id = id.clone();
-                    move || latency_model.get().map(|m| latency_fields(editor, &id, m))
+                    move || {
+                        latency_kind.get().map(|k| {
+                            Field::of_latency(k)
+                                .iter()
+                                .map(|&field| view! { <FieldInput id=id.clone() field=field /> })
+                                .collect_view()
+                        })
+                    }
                 }
             </fieldset>
             {
@@ -209,8 +144,8 @@ fn Panel(id: StepId) -> impl IntoView {
                 move || {
                     matches!(kind.get(), Some(NewStep::Llm | NewStep::Http)).then(|| {
                         view! {
-                            {textarea_field(editor, &id, "Simulated output", "sim-output", getter(|s| s.sim.output.clone()), |s, v| s.sim.output = v)}
-                            {available_inputs(editor, &id, inputs, "simulated output", |s, r| s.sim.output.push_str(r))}
+                            <FieldInput id=id.clone() field=Field::SimOutput />
+                            <AvailableInputs id=id.clone() inputs=inputs field=Field::SimOutput />
                         }
                     })
                 }
@@ -220,141 +155,166 @@ fn Panel(id: StepId) -> impl IntoView {
     }
 }
 
-/// Applies `set` to the step `id` as one typing group per field.
-fn set_field(editor: Editor, id: &StepId, field: &str, set: impl FnOnce(&mut Step)) {
-    let group = format!("{id}:{field}");
-    let id = id.clone();
-    editor.edit(Some(&group), keeps_race(field), |c| {
-        if let Some(s) = c.steps.iter_mut().find(|s| s.id == id) {
-            set(s);
-        }
-    });
-}
-
-/// Text fields do not change the graph or the timings, so a finished race stays
-/// on screen while they are edited.
-fn keeps_race(field: &str) -> bool {
-    matches!(field, "label")
-}
-
-fn current(editor: Editor, id: &StepId, get: &Getter<String>) -> String {
-    editor.app.chain.with(|c| {
-        c.steps
-            .iter()
-            .find(|s| &s.id == id)
-            .map(|s| get(s))
-            .unwrap_or_default()
-    })
-}
-
-fn text_field(
-    editor: Editor,
-    id: &StepId,
-    label: &'static str,
-    testid: &'static str,
-    get: Getter<String>,
-    set: fn(&mut Step, String),
-) -> impl IntoView {
-    let (id, read) = (id.clone(), id.clone());
+/// The step's id, renamed everywhere it is used; a taken or empty id is refused
+/// beside the field, and the box keeps what was typed until it is fixed.
+#[component]
+fn IdField(id: StepId) -> impl IntoView {
+    let editor = use_editor();
+    let typed = RwSignal::new(id.to_string());
+    let refusal = RwSignal::new(None::<String>);
+    let current = StoredValue::new(id);
     view! {
         <label class="field">
-            <span>{label}</span>
+            <span>"Id " <small>"(how templates name it: {{id}})"</small></span>
             <input
-                data-testid=format!("field-{testid}")
-                prop:value=move || current(editor, &read, &get)
-                on:input=move |ev| {
-                    let value = event_target_value(&ev);
-                    set_field(editor, &id, testid, |s| set(s, value));
+                data-testid="field-id"
+                aria-invalid=move || refusal.with(Option::is_some).to_string()
+                prop:value=move || typed.get()
+                on:change=move |ev| {
+                    let new = event_target_value(&ev);
+                    typed.set(new.clone());
+                    let old = current.get_value();
+                    match editor.try_edit(EditKind::Graph, |c| edit::rename(c, &old, &new)) {
+                        Ok(()) => {
+                            let new = StepId::new(new.trim());
+                            refusal.set(None);
+                            current.set_value(new.clone());
+                            editor.selected.set(vec![new.clone()]);
+                            editor.inspecting.set(Some(new));
+                        }
+                        Err(why) => refusal.set(Some(why)),
+                    }
                 }
-                on:blur=move |_| editor.seal()
             />
+            {move || refusal.get().map(|why| view! { <small class="field-error" data-testid="field-id-error" role="alert">{why}</small> })}
         </label>
     }
 }
 
-fn textarea_field(
-    editor: Editor,
-    id: &StepId,
-    label: &'static str,
-    testid: &'static str,
-    get: Getter<String>,
-    set: fn(&mut Step, String),
+/// One "takes input from" box: ticking it connects `other` into `own`.
+#[component]
+fn InputCheck(
+    own: StepId,
+    other: StepId,
+    label: String,
+    inputs: Memo<Vec<StepId>>,
 ) -> impl IntoView {
-    let (id, read) = (id.clone(), id.clone());
-    view! {
-        <label class="field">
-            <span>{label}</span>
-            <textarea
-                data-testid=format!("field-{testid}")
-                rows="3"
-                prop:value=move || current(editor, &read, &get)
-                on:input=move |ev| {
-                    let value = event_target_value(&ev);
-                    set_field(editor, &id, testid, |s| set(s, value));
-                }
-                on:blur=move |_| editor.seal()
-            ></textarea>
-        </label>
-    }
-}
-
-fn number_field(
-    editor: Editor,
-    id: &StepId,
-    label: &'static str,
-    testid: &'static str,
-    get: Getter<String>,
-    set: fn(&mut Step, f64),
-) -> impl IntoView {
-    let (id, read) = (id.clone(), id.clone());
-    let input = NodeRef::<leptos::html::Input>::new();
-    // While a number is being typed ("0." on the way to "0.5") the box keeps the
-    // typing as long as it means the value the chain holds.
-    let shown = move || {
-        let value = current(editor, &read, &get);
-        let typed = input.get_untracked().map(|el| el.value());
-        match typed {
-            Some(t) if t.trim().parse::<f64>().ok() == value.parse::<f64>().ok() => t,
-            _ => value,
-        }
+    let editor = use_editor();
+    let checked = {
+        let other = other.clone();
+        move || inputs.with(|i| i.contains(&other))
     };
+    let testid = format!("input-{other}");
+    let name = other.to_string();
     view! {
-        <label class="field number">
-            <span>{label}</span>
+        <label class="check">
             <input
-                node_ref=input
-                type="number"
-                min="0"
-                step="any"
-                data-testid=format!("field-{testid}")
-                prop:value=shown
-                on:input=move |ev| {
-                    // A half-typed number ("", "-") is left alone until it parses.
-                    if let Ok(value) = event_target_value(&ev).trim().parse::<f64>() {
-                        if value.is_finite() && value >= 0.0 {
-                            set_field(editor, &id, testid, |s| set(s, value));
+                type="checkbox"
+                data-testid=testid
+                prop:checked=checked
+                on:change=move |ev| {
+                    let on = event_target_checked(&ev);
+                    let ok = if on {
+                        editor.try_edit(EditKind::Graph, |c| edit::connect(c, &other, &own)).is_ok()
+                    } else {
+                        editor.edit(EditKind::Graph, |c| {
+                            edit::disconnect(c, &other, &own);
+                        })
+                    };
+                    if !ok {
+                        // Refused: show the box as the chain has it.
+                        if let Some(input) = ev.target().and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlInputElement>(t).ok()) {
+                            input.set_checked(!on);
                         }
                     }
                 }
-                on:blur=move |_| editor.seal()
             />
+            {label} " " <code>{name}</code>
         </label>
     }
 }
 
-/// The `{{name}}` of each input, offered for templates: pressing one adds it to the
-/// end of `field` (named for people as `field_name`).
-fn available_inputs(
-    editor: Editor,
-    id: &StepId,
-    inputs: Memo<Vec<StepId>>,
-    field_name: &'static str,
-    append: fn(&mut Step, &str),
-) -> impl IntoView {
-    let id = id.clone();
+/// One field of the step, as a line, a text box or a number. What the person types
+/// goes through the field's checks; a refused value stays in the box with the reason
+/// beside it, and the chain keeps its last good value.
+#[component]
+fn FieldInput(id: StepId, field: Field) -> impl IntoView {
+    let editor = use_editor();
+    let refusal = RwSignal::new(None::<String>);
+    let stored = {
+        let id = id.clone();
+        move || {
+            editor.app.chain.with(|c| {
+                c.steps
+                    .iter()
+                    .find(|s| s.id == id)
+                    .and_then(|s| field.get(s))
+                    .unwrap_or_default()
+            })
+        }
+    };
+    // While a value is refused (or a number is half typed: "0." on the way to
+    // "0.5"), the box keeps the typing instead of the stored value.
+    let typed = RwSignal::new(None::<String>);
+    let shown = move || match typed.get() {
+        Some(t) => t,
+        None => stored(),
+    };
+    let on_input = move |ev: ev::Event| {
+        let value = event_target_value(&ev);
+        let id = id.clone();
+        let result = editor.try_edit(EditKind::Typing(id.clone(), field), |c| {
+            match c.steps.iter_mut().find(|s| s.id == id) {
+                Some(step) => field.set(step, &value),
+                None => Ok(()),
+            }
+        });
+        refusal.set(result.err());
+        typed.set(Some(value));
+    };
+    let on_blur = move |_| {
+        editor.seal();
+        if refusal.with_untracked(Option::is_none) {
+            typed.set(None);
+        }
+    };
+    let testid = format!("field-{}", field.key());
+    let error_id = format!("field-{}-error", field.key());
+    let input = match field.widget() {
+        Widget::Text => view! {
+            <textarea data-testid=testid rows="3" prop:value=shown on:input=on_input on:blur=on_blur
+                aria-invalid=move || refusal.with(Option::is_some).to_string()></textarea>
+        }
+        .into_any(),
+        Widget::Line => view! {
+            <input data-testid=testid prop:value=shown on:input=on_input on:blur=on_blur
+                aria-invalid=move || refusal.with(Option::is_some).to_string() />
+        }
+        .into_any(),
+        Widget::Number => view! {
+            <input data-testid=testid type="number" min="0" step="any" prop:value=shown on:input=on_input on:blur=on_blur
+                aria-invalid=move || refusal.with(Option::is_some).to_string() />
+        }
+        .into_any(),
+    };
+    view! {
+        <label class="field" class:number=field.widget() == Widget::Number>
+            <span>{field.label()}</span>
+            {input}
+            {move || refusal.get().map(|why| view! { <small class="field-error" data-testid=error_id.clone() role="alert">{why}</small> })}
+        </label>
+    }
+}
+
+/// The `{{name}}` of each input, offered for a template field: pressing one adds it
+/// to the end of that field.
+#[component]
+fn AvailableInputs(id: StepId, inputs: Memo<Vec<StepId>>, field: Field) -> impl IntoView {
+    let editor = use_editor();
+    let field_name = field.label().to_lowercase();
     view! {
         <p class="hint available">
-            "Inputs a template can use (press to add to the " {field_name} "): "
+            "Inputs a template can use (press to add to the " {field_name.clone()} "): "
             {move || {
                 let names = inputs.get();
                 if names.is_empty() {
@@ -372,7 +332,7 @@ fn available_inputs(
                                 aria-label=format!("Add {reference} to the {field_name}")
                                 on:click=move |_| {
                                     editor.seal();
-                                    set_field(editor, &id, field_name, |s| append(s, &added));
+                                    append(editor, &id, field, &added);
                                     editor.seal();
                                 }
                             >
@@ -388,176 +348,157 @@ fn available_inputs(
     }
 }
 
-fn getter(f: impl Fn(&Step) -> String + Send + Sync + 'static) -> Getter<String> {
-    std::sync::Arc::new(f)
+fn append(editor: Editor, id: &StepId, field: Field, text: &str) {
+    let id = id.clone();
+    let _ = editor.try_edit(EditKind::Typing(id.clone(), field), |c| {
+        match c.steps.iter_mut().find(|s| s.id == id) {
+            Some(step) => {
+                let value = field.get(step).unwrap_or_default() + text;
+                field.set(step, &value)
+            }
+            None => Ok(()),
+        }
+    });
 }
 
-fn kind_fields(editor: Editor, id: &StepId, kind: NewStep, inputs: Memo<Vec<StepId>>) -> AnyView {
+fn kind_fields(id: &StepId, kind: NewStep, inputs: Memo<Vec<StepId>>) -> AnyView {
+    let editor = use_editor();
+    let fields = Field::of_kind(kind)
+        .iter()
+        .map(|&field| match field {
+            Field::Provider => view! { <ProviderField id=id.clone() /> }.into_any(),
+            _ => view! { <FieldInput id=id.clone() field=field /> }.into_any(),
+        })
+        .collect_view();
+    let available = Field::template_of(kind)
+        .map(|field| view! { <AvailableInputs id=id.clone() inputs=inputs field=field /> });
     match kind {
-        NewStep::Input => view! {
-            {textarea_field(editor, id, "Text the chain starts from", "input-text",
-                getter(|s| match &s.kind { StepKind::Input { text } => text.clone(), _ => String::new() }),
-                |s, v| if let StepKind::Input { text } = &mut s.kind { *text = v })}
-        }
-        .into_any(),
-        NewStep::Llm => view! {
-            <fieldset class="kind-fields">
-                <legend>"LLM call"</legend>
-                {text_field(editor, id, "Provider", "provider",
-                    getter(|s| match &s.kind { StepKind::Llm(l) => l.provider.clone(), _ => String::new() }),
-                    |s, v| if let StepKind::Llm(l) = &mut s.kind { l.provider = v })}
-                {text_field(editor, id, "Model", "model",
-                    getter(|s| match &s.kind { StepKind::Llm(l) => l.model.clone(), _ => String::new() }),
-                    |s, v| if let StepKind::Llm(l) = &mut s.kind { l.model = v })}
-                {textarea_field(editor, id, "System prompt", "system-prompt",
-                    getter(|s| match &s.kind { StepKind::Llm(l) => l.system_prompt.clone(), _ => String::new() }),
-                    |s, v| if let StepKind::Llm(l) = &mut s.kind { l.system_prompt = v })}
-                {textarea_field(editor, id, "Prompt template", "prompt",
-                    getter(|s| match &s.kind { StepKind::Llm(l) => l.prompt.clone(), _ => String::new() }),
-                    |s, v| if let StepKind::Llm(l) = &mut s.kind { l.prompt = v })}
-                {available_inputs(editor, id, inputs, "prompt template", |s, r| if let StepKind::Llm(l) = &mut s.kind { l.prompt.push_str(r) })}
-                {number_field(editor, id, "Temperature", "temperature",
-                    getter(|s| match &s.kind { StepKind::Llm(l) => l.temperature.to_string(), _ => String::new() }),
-                    |s, v| if let StepKind::Llm(l) = &mut s.kind { l.temperature = v as f32 })}
-                {number_field(editor, id, "Max tokens", "max-tokens",
-                    getter(|s| match &s.kind { StepKind::Llm(l) => l.max_tokens.to_string(), _ => String::new() }),
-                    |s, v| if let StepKind::Llm(l) = &mut s.kind { l.max_tokens = v.round().min(f64::from(u32::MAX)) as u32 })}
-            </fieldset>
-        }
-        .into_any(),
-        NewStep::Http => {
-            view! {
-                <fieldset class="kind-fields">
-                    <legend>"HTTP call"</legend>
-                    {text_field(editor, id, "Method", "method",
-                        getter(|s| match &s.kind { StepKind::Http(h) => h.method.clone(), _ => String::new() }),
-                        |s, v| if let StepKind::Http(h) = &mut s.kind { h.method = v.to_uppercase() })}
-                    {text_field(editor, id, "URL template", "url",
-                        getter(|s| match &s.kind { StepKind::Http(h) => h.url.clone(), _ => String::new() }),
-                        |s, v| if let StepKind::Http(h) = &mut s.kind { h.url = v })}
-                    <p class="hint">"Inputs put into the URL, like "<code>"?q={{question}}"</code>", are percent-encoded; one at the very start is used as the base URL as it is."</p>
-                    {textarea_field(editor, id, "Headers (one 'Name: value' a line)", "headers",
-                        getter(|s| match &s.kind {
-                            StepKind::Http(h) => h.headers.iter().map(|h| format!("{}: {}", h.name, h.value)).collect::<Vec<_>>().join("\n"),
-                            _ => String::new(),
-                        }),
-                        |s, v| if let StepKind::Http(h) = &mut s.kind { h.headers = parse_headers(&v) })}
-                    {textarea_field(editor, id, "Body template", "body",
-                        getter(|s| match &s.kind { StepKind::Http(h) => h.body.clone(), _ => String::new() }),
-                        |s, v| if let StepKind::Http(h) = &mut s.kind { h.body = v })}
-                    {text_field(editor, id, "JSON pointer to keep (e.g. /results/0)", "json-pointer",
-                        getter(|s| match &s.kind { StepKind::Http(h) => h.json_pointer.clone(), _ => String::new() }),
-                        |s, v| if let StepKind::Http(h) = &mut s.kind { h.json_pointer = v })}
-                    {available_inputs(editor, id, inputs, "body template", |s, r| if let StepKind::Http(h) = &mut s.kind { h.body.push_str(r) })}
-                </fieldset>
-            }
-            .into_any()
-        }
-        NewStep::Transform => {
-            let op_id = id.clone();
-            let op = Memo::new({
-                let id = id.clone();
-                move |_| editor.app.chain.with(|c| {
-                    c.steps.iter().find(|s| s.id == id).and_then(|s| match &s.kind {
-                        StepKind::Transform(t) => Some(op_key(t.op)),
-                        _ => None,
-                    })
-                })
-            });
-            view! {
-                <fieldset class="kind-fields">
-                    <legend>"Transform / aggregate"</legend>
-                    <label class="field">
-                        <span>"Operation"</span>
-                        <select
-                            data-testid="field-op"
-                            prop:value=move || op.get().unwrap_or("concatenate")
-                            on:change=move |ev| {
-                                let chosen = event_target_value(&ev);
-                                set_field(editor, &op_id, "op", |s| {
-                                    if let StepKind::Transform(t) = &mut s.kind {
-                                        t.op = OPS.iter().find(|(k, _, _)| *k == chosen).map_or(t.op, |(_, op, _)| *op);
-                                    }
-                                });
-                            }
-                        >
-                            {OPS.iter().map(|(key, _, name)| view! { <option value=*key>{*name}</option> }).collect_view()}
-                        </select>
-                    </label>
-                    {textarea_field(editor, id, "Template (for 'fill a template')", "template",
-                        getter(|s| match &s.kind { StepKind::Transform(t) => t.template.clone(), _ => String::new() }),
-                        |s, v| if let StepKind::Transform(t) = &mut s.kind { t.template = v })}
-                    {available_inputs(editor, id, inputs, "template", |s, r| if let StepKind::Transform(t) = &mut s.kind { t.template.push_str(r) })}
-                </fieldset>
-            }
-            .into_any()
-        }
+        NewStep::Input => fields.into_any(),
         NewStep::Output => view! {
             <p class="hint">"An output step returns its inputs' results, joined. It has no settings of its own."</p>
         }
         .into_any(),
+        NewStep::Llm | NewStep::Http | NewStep::Transform => {
+            let legend = match kind {
+                NewStep::Llm => "LLM call",
+                NewStep::Http => "HTTP call",
+                _ => "Transform / aggregate",
+            };
+            let op = (kind == NewStep::Transform).then(|| {
+                let id = id.clone();
+                let current = {
+                    let id = id.clone();
+                    Signal::derive(move || {
+                        editor.app.chain.with(|c| {
+                            c.steps.iter().find(|s| s.id == id).and_then(|s| match &s.kind {
+                                StepKind::Transform(t) => Some(t.op),
+                                _ => None,
+                            })
+                            .unwrap_or(chainlab_core::model::TransformOp::Concatenate)
+                        })
+                    })
+                };
+                view! {
+                    <label class="field">
+                        <span>"Operation"</span>
+                        <ChoiceSelect
+                            testid="field-op"
+                            value=current
+                            on_pick=Callback::new(move |op| {
+                                let id = id.clone();
+                                editor.edit(EditKind::Graph, move |c| {
+                                    if let Some(StepKind::Transform(t)) = c.steps.iter_mut().find(|s| s.id == id).map(|s| &mut s.kind) {
+                                        t.op = op;
+                                    }
+                                });
+                            })
+                        />
+                    </label>
+                }
+            });
+            let url_hint = (kind == NewStep::Http).then(|| view! {
+                <p class="hint">"Inputs put into the URL, like "<code>"?q={{question}}"</code>", are percent-encoded; one at the very start is used as the base URL as it is."</p>
+            });
+            view! {
+                <fieldset class="kind-fields">
+                    <legend>{legend}</legend>
+                    {op}
+                    {fields}
+                    {url_hint}
+                    {available}
+                </fieldset>
+            }
+            .into_any()
+        }
     }
 }
 
-const OPS: [(&str, TransformOp, &str); 5] = [
-    ("template", TransformOp::Template, "fill a template"),
-    ("concatenate", TransformOp::Concatenate, "concatenate"),
-    ("json_merge", TransformOp::JsonMerge, "merge JSON objects"),
-    ("majority_vote", TransformOp::MajorityVote, "majority vote"),
-    (
-        "pick_longest",
-        TransformOp::PickLongest,
-        "pick the longest (best)",
-    ),
-];
-
-fn op_key(op: TransformOp) -> &'static str {
-    OPS.iter()
-        .find(|(_, o, _)| *o == op)
-        .map_or("concatenate", |(k, _, _)| k)
-}
-
-/// `Name: value` lines; lines without a colon are kept as a name with no value.
-fn parse_headers(text: &str) -> Vec<Header> {
-    text.lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|line| {
-            let (name, value) = line.split_once(':').unwrap_or((line, ""));
-            Header {
-                name: name.trim().to_string(),
-                value: value.trim().to_string(),
-            }
+/// The provider of an LLM step, picked from the providers in Settings (and the
+/// simulator, which needs none). A provider the chain names but Settings lacks stays
+/// in the list, marked, so opening a shared chain never loses it.
+#[component]
+fn ProviderField(id: StepId) -> impl IntoView {
+    let editor = use_editor();
+    let providers = editor.app.network.providers;
+    let current = {
+        let id = id.clone();
+        Signal::derive(move || {
+            editor.app.chain.with(|c| {
+                c.steps
+                    .iter()
+                    .find(|s| s.id == id)
+                    .and_then(|s| Field::Provider.get(s))
+                    .unwrap_or_default()
+            })
         })
-        .collect()
-}
-
-fn ms_of(v: f64) -> u32 {
-    v.round().clamp(0.0, f64::from(u32::MAX)) as u32
-}
-
-fn latency_fields(editor: Editor, id: &StepId, model: &'static str) -> AnyView {
-    match model {
-        "uniform" => view! {
-            {number_field(editor, id, "At least (ms)", "latency-min",
-                getter(|s| match s.sim.latency { LatencyModel::Uniform { min_ms, .. } => min_ms.to_string(), _ => String::new() }),
-                |s, v| if let LatencyModel::Uniform { min_ms, .. } = &mut s.sim.latency { *min_ms = ms_of(v) })}
-            {number_field(editor, id, "At most (ms)", "latency-max",
-                getter(|s| match s.sim.latency { LatencyModel::Uniform { max_ms, .. } => max_ms.to_string(), _ => String::new() }),
-                |s, v| if let LatencyModel::Uniform { max_ms, .. } = &mut s.sim.latency { *max_ms = ms_of(v) })}
+    };
+    let names = {
+        move || {
+            let mut names = vec![(
+                "simulator".to_string(),
+                "simulator (no network)".to_string(),
+            )];
+            names.extend(
+                providers
+                    .get()
+                    .into_iter()
+                    .map(|p| (p.name.clone(), p.name)),
+            );
+            let now = current.get();
+            if !names.iter().any(|(n, _)| *n == now) {
+                names.push((now.clone(), format!("{now} (not in Settings)")));
+            }
+            names
         }
-        .into_any(),
-        "log_normal" => view! {
-            {number_field(editor, id, "Median (ms)", "latency-median",
-                getter(|s| match s.sim.latency { LatencyModel::LogNormal { median_ms, .. } => median_ms.to_string(), _ => String::new() }),
-                |s, v| if let LatencyModel::LogNormal { median_ms, .. } = &mut s.sim.latency { *median_ms = ms_of(v) })}
-            {number_field(editor, id, "Spread (sigma)", "latency-sigma",
-                getter(|s| match s.sim.latency { LatencyModel::LogNormal { sigma, .. } => sigma.to_string(), _ => String::new() }),
-                |s, v| if let LatencyModel::LogNormal { sigma, .. } = &mut s.sim.latency { *sigma = v.min(5.0) })}
-        }
-        .into_any(),
-        _ => number_field(editor, id, "Milliseconds", "latency-ms",
-            getter(|s| match s.sim.latency { LatencyModel::Fixed { ms } => ms.to_string(), _ => String::new() }),
-            |s, v| if let LatencyModel::Fixed { ms } = &mut s.sim.latency { *ms = ms_of(v) })
-        .into_any(),
+    };
+    view! {
+        <label class="field">
+            <span>{Field::Provider.label()}</span>
+            <select
+                data-testid="field-provider"
+                prop:value=current
+                on:change=move |ev| {
+                    let value = event_target_value(&ev);
+                    let id = id.clone();
+                    let _ = editor.try_edit(EditKind::Typing(id.clone(), Field::Provider), |c| {
+                        match c.steps.iter_mut().find(|s| s.id == id) {
+                            Some(step) => Field::Provider.set(step, &value),
+                            None => Ok(()),
+                        }
+                    });
+                }
+            >
+                {move || {
+                    let now = current.get();
+                    names()
+                        .into_iter()
+                        .map(|(name, words)| {
+                            let selected = name == now;
+                            view! { <option value=name selected=selected>{words}</option> }
+                        })
+                        .collect_view()
+                }}
+            </select>
+        </label>
     }
 }

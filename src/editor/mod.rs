@@ -11,12 +11,13 @@ pub mod storage;
 
 use crate::state::AppState;
 use chainlab_core::editor::edit::{self, NewStep};
+use chainlab_core::editor::fields::Field;
 use chainlab_core::editor::gallery;
 use chainlab_core::editor::history::History;
 use chainlab_core::editor::layout;
 use chainlab_core::model::Position;
 use chainlab_core::race::Race;
-use chainlab_core::{Chain, StepId};
+use chainlab_core::{Chain, Choice, StepId};
 use leptos::prelude::*;
 use std::fmt::Display;
 
@@ -92,49 +93,42 @@ impl Editor {
     }
 
     /// Applies `change` to a copy of the chain; on success the copy becomes the chain
-    /// and the old one is kept for undo. Edits in the same `group` (typing in one
-    /// field, repeated arrow keys) undo as one. Moves keep the race, since the graph
-    /// is unchanged; any other edit clears it, as it no longer matches the chain.
+    /// and the old one is kept for undo, as `kind` says. A refusal is shown above the
+    /// canvas and returned, for the field that asked to show it beside itself.
     pub fn try_edit<E: Display>(
         &self,
-        group: Option<&str>,
-        keeps_race: bool,
+        kind: EditKind,
         change: impl FnOnce(&mut Chain) -> Result<(), E>,
-    ) -> bool {
+    ) -> Result<(), String> {
         if self.running() {
-            self.message.set(Some(
-                "A race is running: the chain can be changed once it ends, so the timeline keeps matching it."
-                    .into(),
-            ));
-            return false;
+            let why = "A race is running: the chain can be changed once it ends, so the timeline keeps matching it.";
+            self.message.set(Some(why.into()));
+            return Err(why.into());
         }
         let before = self.app.chain.get_untracked();
         let mut chain = before.clone();
         if let Err(e) = change(&mut chain) {
             self.message.set(Some(e.to_string()));
-            return false;
+            return Err(e.to_string());
         }
         self.message.set(None);
         if chain == before {
-            return true;
+            return Ok(());
         }
-        self.history.update_value(|h| h.record(before, group));
-        self.put(chain, keeps_race);
+        self.history
+            .update_value(|h| h.record(before, kind.group().as_deref()));
+        self.put(chain, kind.keeps_race());
         self.loaded.set(None);
-        true
+        Ok(())
     }
 
     /// An edit that cannot be refused (except while a race runs).
-    pub fn edit(
-        &self,
-        group: Option<&str>,
-        keeps_race: bool,
-        change: impl FnOnce(&mut Chain),
-    ) -> bool {
-        self.try_edit(group, keeps_race, |chain| {
+    pub fn edit(&self, kind: EditKind, change: impl FnOnce(&mut Chain)) -> bool {
+        self.try_edit(kind, |chain| {
             change(chain);
             Ok::<(), std::convert::Infallible>(())
         })
+        .is_ok()
     }
 
     fn put(&self, chain: Chain, keeps_race: bool) {
@@ -200,10 +194,7 @@ impl Editor {
             return;
         };
         let chain = (example.chain)();
-        if self.try_edit(None, false, |c| {
-            *c = chain;
-            Ok::<(), std::convert::Infallible>(())
-        }) {
+        if self.edit(EditKind::Graph, |c| *c = chain) {
             self.loaded.set(Some(example.key));
             self.selected.set(Vec::new());
             self.inspecting.set(None);
@@ -226,7 +217,7 @@ impl Editor {
             y: (40.0 - view.y) / view.zoom + (count % 6) as f64 * 30.0,
         };
         let mut added = None;
-        if self.edit(None, false, |c| {
+        if self.edit(EditKind::Graph, |c| {
             added = Some(edit::add_step(c, kind, position))
         }) {
             if let Some(id) = added {
@@ -243,7 +234,7 @@ impl Editor {
                 .set(Some("Select a step first (click it, or Tab to it).".into()));
             return;
         }
-        self.edit(None, false, |c| edit::delete_steps(c, &ids));
+        self.edit(EditKind::Graph, |c| edit::delete_steps(c, &ids));
     }
 
     pub fn duplicate_selected(&self) {
@@ -254,20 +245,20 @@ impl Editor {
             return;
         }
         let mut copies = Vec::new();
-        if self.edit(None, false, |c| copies = edit::duplicate_steps(c, &ids)) {
+        if self.edit(EditKind::Graph, |c| copies = edit::duplicate_steps(c, &ids)) {
             self.selected.set(copies);
         }
     }
 
     pub fn arrange(&self) {
-        if self.try_edit(None, true, layout::arrange) {
+        if self.try_edit(EditKind::Layout, layout::arrange).is_ok() {
             self.fit();
         }
     }
 
     /// A new, empty chain (the old one stays one undo away).
     pub fn new_chain(&self) {
-        self.edit(None, false, |c| {
+        self.edit(EditKind::Graph, |c| {
             *c = Chain {
                 name: "My chain".into(),
                 description: "A chain of your own: add steps from the palette and connect them."
@@ -280,7 +271,7 @@ impl Editor {
 
     /// Removes every step but keeps the chain's name and description.
     pub fn clear(&self) {
-        self.edit(None, false, |c| c.steps.clear());
+        self.edit(EditKind::Graph, |c| c.steps.clear());
     }
 
     pub fn inspect(&self, id: StepId) {
@@ -295,6 +286,38 @@ impl Editor {
         if let Some(id) = self.inspecting.get_untracked() {
             self.inspecting.set(None);
             self.focus_request.set(Some(id));
+        }
+    }
+}
+
+/// What an edit does to undo and to the race on screen.
+#[derive(Clone, Debug, PartialEq)]
+pub enum EditKind {
+    /// Changes the graph or its timings: one undo step, and the race on screen no
+    /// longer matches the chain, so it goes.
+    Graph,
+    /// Moves steps on the canvas: one undo step; the race still matches.
+    Layout,
+    /// Arrow-key nudges, undone together; the race still matches.
+    Nudge,
+    /// Typing into one field of one step, undone together.
+    Typing(StepId, Field),
+}
+
+impl EditKind {
+    fn group(&self) -> Option<String> {
+        match self {
+            EditKind::Graph | EditKind::Layout => None,
+            EditKind::Nudge => Some("arrow keys".into()),
+            EditKind::Typing(id, field) => Some(format!("{id}:{}", field.key())),
+        }
+    }
+
+    fn keeps_race(&self) -> bool {
+        match self {
+            EditKind::Graph => false,
+            EditKind::Layout | EditKind::Nudge => true,
+            EditKind::Typing(_, field) => field.keeps_race(),
         }
     }
 }
@@ -322,13 +345,13 @@ pub fn ChainEditor() -> impl IntoView {
                                 <button
                                     data-testid=format!("palette-{}", kind.key())
                                     class=format!("palette-item {}", kind.key())
-                                    title=format!("Add a {} step", canvas::kind_word(kind))
-                                    aria-label=format!("Add a {} step", canvas::kind_word(kind))
+                                    title=format!("Add a {} step", kind.label())
+                                    aria-label=format!("Add a {} step", kind.label())
                                     disabled=move || running.get()
                                     on:click=move |_| editor.add(kind)
                                 >
                                     <span class="icon" aria-hidden="true">{canvas::kind_icon(kind)}</span>
-                                    {canvas::kind_word(kind)}
+                                    {kind.label()}
                                 </button>
                             }
                         })

@@ -2,6 +2,7 @@
 //! switches, and the exports.
 
 use super::{driver, ms, use_replay, Replay};
+use crate::choice_select::ChoiceSelect;
 use crate::download;
 use crate::state::{use_app_state, AppState};
 use chainlab_core::io::export;
@@ -46,17 +47,11 @@ pub fn ModePicker() -> impl IntoView {
                 .collect_view()}
             <label class="canvas-mode">
                 "Canvas shows "
-                <select
-                    data-testid="canvas-mode"
-                    on:change=move |ev| {
-                        if let Some(&mode) = Mode::ALL.iter().find(|m| m.name() == event_target_value(&ev)) {
-                            state.canvas_mode.set(mode);
-                        }
-                    }
-                    prop:value=move || state.canvas_mode.get().name()
-                >
-                    {Mode::ALL.iter().map(|m| view! { <option value=m.name()>{m.name()}</option> }).collect_view()}
-                </select>
+                <ChoiceSelect
+                    testid="canvas-mode"
+                    value=state.canvas_mode
+                    on_pick=Callback::new(move |mode| state.canvas_mode.set(mode))
+                />
                 " at the cursor"
             </label>
         </fieldset>

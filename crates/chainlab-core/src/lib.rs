@@ -30,7 +30,7 @@ pub use engine::retry::RetryPolicy;
 pub use engine::schedule::{run, run_with, RunOptions, StepRequest, StepResult, StepRunner};
 pub use engine::sim::SimulatedRunner;
 pub use engine::trace::{Outcome, Span, Trace};
-pub use model::{Chain, Millis, Mode, Step, StepId, StepKind, Time};
+pub use model::{Chain, Choice, Millis, Mode, Step, StepId, StepKind, Time};
 pub use plan::{Limits, Plan, Problem};
 pub use race::Race;
 pub use steps::errors::StepError;

@@ -3,7 +3,7 @@
 //! the chain before each one for undo; none of them touches the browser.
 
 use crate::model::{
-    Chain, HttpStep, LatencyModel, LlmStep, Position, Simulation, Step, StepId, StepKind,
+    Chain, Choice, HttpStep, LatencyModel, LlmStep, Position, Simulation, Step, StepId, StepKind,
     TransformOp, TransformStep,
 };
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -19,17 +19,11 @@ pub enum NewStep {
     Output,
 }
 
-impl NewStep {
-    pub const ALL: [NewStep; 5] = [
-        NewStep::Input,
-        NewStep::Llm,
-        NewStep::Http,
-        NewStep::Transform,
-        NewStep::Output,
-    ];
+impl Choice for NewStep {
+    const ALL: &'static [Self] = &NewStep::ALL;
 
     /// The short name used in ids and test ids: `input`, `llm`, `http`, ...
-    pub fn key(self) -> &'static str {
+    fn key(self) -> &'static str {
         match self {
             NewStep::Input => "input",
             NewStep::Llm => "llm",
@@ -38,6 +32,27 @@ impl NewStep {
             NewStep::Output => "output",
         }
     }
+
+    /// The word shown to people for this kind of step.
+    fn label(self) -> &'static str {
+        match self {
+            NewStep::Input => "input",
+            NewStep::Llm => "LLM",
+            NewStep::Http => "HTTP",
+            NewStep::Transform => "transform",
+            NewStep::Output => "output",
+        }
+    }
+}
+
+impl NewStep {
+    pub const ALL: [NewStep; 5] = [
+        NewStep::Input,
+        NewStep::Llm,
+        NewStep::Http,
+        NewStep::Transform,
+        NewStep::Output,
+    ];
 
     /// The kind of an existing step, as the palette names it.
     pub fn of(kind: &StepKind) -> Self {

@@ -2,7 +2,7 @@
 //! failure does to the rest of the run, and the Cancel switch.
 
 use crate::engine::retry::RetryPolicy;
-use crate::model::{Millis, Step, StepKind};
+use crate::model::{Choice, Millis, Step, StepKind};
 use crate::steps::wire::origin_of;
 use serde::{Deserialize, Serialize};
 use std::cell::{Cell, RefCell};
@@ -22,6 +22,30 @@ pub enum OnFailure {
     /// Steps that need the failed one run with the inputs that did arrive, and their
     /// output is marked with the inputs they went without.
     CarryOn,
+}
+
+impl Choice for OnFailure {
+    const ALL: &'static [Self] = &[
+        OnFailure::SkipDependents,
+        OnFailure::FailFast,
+        OnFailure::CarryOn,
+    ];
+
+    fn key(self) -> &'static str {
+        match self {
+            OnFailure::SkipDependents => "skip_dependents",
+            OnFailure::FailFast => "fail_fast",
+            OnFailure::CarryOn => "carry_on",
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            OnFailure::SkipDependents => "skip what needs it",
+            OnFailure::FailFast => "fail fast (cancel the rest)",
+            OnFailure::CarryOn => "carry on with what arrived",
+        }
+    }
 }
 
 /// A switch that cancels a run: every attempt in flight is dropped (which aborts its

@@ -1,7 +1,7 @@
 //! How long a step takes on the simulator: fixed, uniform or log-normal, seeded so
 //! that a run repeats exactly on every platform.
 
-use crate::model::{Millis, StepId};
+use crate::model::{Choice, Millis, StepId};
 use rand::SeedableRng;
 use rand_distr::{Distribution, LogNormal, Uniform};
 use serde::{Deserialize, Serialize};
@@ -48,6 +48,80 @@ impl LatencyModel {
             }
         };
         (ms.round() as Millis).min(MAX_LATENCY_MS)
+    }
+}
+
+/// Which of the three latency models a step uses, without its numbers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LatencyKind {
+    Fixed,
+    Uniform,
+    LogNormal,
+}
+
+impl Choice for LatencyKind {
+    const ALL: &'static [Self] = &[
+        LatencyKind::Fixed,
+        LatencyKind::Uniform,
+        LatencyKind::LogNormal,
+    ];
+
+    fn key(self) -> &'static str {
+        match self {
+            LatencyKind::Fixed => "fixed",
+            LatencyKind::Uniform => "uniform",
+            LatencyKind::LogNormal => "log_normal",
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            LatencyKind::Fixed => "fixed",
+            LatencyKind::Uniform => "uniform (between two values)",
+            LatencyKind::LogNormal => "log-normal (long tail, like real calls)",
+        }
+    }
+}
+
+impl LatencyModel {
+    pub fn kind(&self) -> LatencyKind {
+        match self {
+            LatencyModel::Fixed { .. } => LatencyKind::Fixed,
+            LatencyModel::Uniform { .. } => LatencyKind::Uniform,
+            LatencyModel::LogNormal { .. } => LatencyKind::LogNormal,
+        }
+    }
+
+    /// The typical latency: the fixed value, the middle of the range, the median.
+    pub fn typical_ms(&self) -> u32 {
+        match *self {
+            LatencyModel::Fixed { ms } => ms,
+            LatencyModel::Uniform { min_ms, max_ms } => {
+                ((u64::from(min_ms) + u64::from(max_ms)) / 2) as u32
+            }
+            LatencyModel::LogNormal { median_ms, .. } => median_ms,
+        }
+    }
+
+    /// The same step's latency as another model, centred on the same typical value,
+    /// so that switching there and back gives the numbers the person had.
+    pub fn as_kind(&self, kind: LatencyKind) -> Self {
+        if self.kind() == kind {
+            return *self;
+        }
+        let typical = self.typical_ms();
+        match kind {
+            LatencyKind::Fixed => LatencyModel::Fixed { ms: typical },
+            LatencyKind::Uniform => LatencyModel::Uniform {
+                min_ms: typical / 2,
+                // 2t − t/2, not t + t/2: the range's middle is exactly t again.
+                max_ms: typical.saturating_mul(2) - typical / 2,
+            },
+            LatencyKind::LogNormal => LatencyModel::LogNormal {
+                median_ms: typical,
+                sigma: 0.5,
+            },
+        }
     }
 }
 

@@ -7,11 +7,13 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+mod choice;
 mod latency;
 mod mode;
 mod time;
 
-pub use latency::{LatencyModel, MAX_LATENCY_MS};
+pub use choice::Choice;
+pub use latency::{LatencyKind, LatencyModel, MAX_LATENCY_MS};
 pub use mode::Mode;
 pub use time::{Millis, Time};
 
@@ -85,13 +87,7 @@ pub enum StepKind {
 impl StepKind {
     /// The word shown to people for this kind of step.
     pub fn name(&self) -> &'static str {
-        match self {
-            StepKind::Input { .. } => "input",
-            StepKind::Llm(_) => "LLM",
-            StepKind::Http(_) => "HTTP",
-            StepKind::Transform(_) => "transform",
-            StepKind::Output => "output",
-        }
+        crate::editor::edit::NewStep::of(self).label()
     }
 }
 
@@ -158,6 +154,36 @@ pub enum TransformOp {
     MajorityVote,
     /// The longest input: a simple "pick the best" rule.
     PickLongest,
+}
+
+impl Choice for TransformOp {
+    const ALL: &'static [Self] = &[
+        TransformOp::Template,
+        TransformOp::Concatenate,
+        TransformOp::JsonMerge,
+        TransformOp::MajorityVote,
+        TransformOp::PickLongest,
+    ];
+
+    fn key(self) -> &'static str {
+        match self {
+            TransformOp::Template => "template",
+            TransformOp::Concatenate => "concatenate",
+            TransformOp::JsonMerge => "json_merge",
+            TransformOp::MajorityVote => "majority_vote",
+            TransformOp::PickLongest => "pick_longest",
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            TransformOp::Template => "fill a template",
+            TransformOp::Concatenate => "concatenate",
+            TransformOp::JsonMerge => "merge JSON objects",
+            TransformOp::MajorityVote => "majority vote",
+            TransformOp::PickLongest => "pick the longest (best)",
+        }
+    }
 }
 
 /// How a step behaves on the simulator.

@@ -1,5 +1,6 @@
 //! The three ways to run the same chain: the product's core vocabulary.
 
+use crate::model::Choice;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -30,5 +31,17 @@ impl Mode {
             }
             Mode::Eager => "each step starts the moment its own inputs are ready",
         }
+    }
+}
+
+impl Choice for Mode {
+    const ALL: &'static [Self] = &Mode::ALL;
+
+    fn key(self) -> &'static str {
+        self.name()
+    }
+
+    fn label(self) -> &'static str {
+        self.name()
     }
 }
