@@ -2,6 +2,7 @@
 //! analysis, the three schedulers over an abstract runner and clock, traces, the
 //! simulator and a virtual clock that makes tests exact.
 
+pub mod analysis;
 pub mod codegen;
 pub mod edit;
 pub mod errors;
