@@ -46,7 +46,7 @@ pub fn id(t: usize) -> StepId {
     StepId::new(format!("s{t}"))
 }
 
-fn latency_model() -> impl Strategy<Value = LatencyModel> {
+pub fn latency_model() -> impl Strategy<Value = LatencyModel> {
     prop_oneof![
         5 => (0u32..=1000).prop_map(|ms| LatencyModel::Fixed { ms }),
         // Round figures make many steps end at the same instant.
