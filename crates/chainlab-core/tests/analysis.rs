@@ -399,6 +399,13 @@ fn the_slowest_branch_gallery_chain_teaches_the_tail() {
     assert!(summary
         .percentiles_label()
         .contains("of 1,000 simulated runs"));
+    assert_eq!(
+        summary.figure_label(Mode::Eager, Percentile::P50),
+        format!(
+            "p50 (sample median) of 1,000 simulated runs, eager: {} ms",
+            eager.p50
+        )
+    );
 }
 
 #[test]

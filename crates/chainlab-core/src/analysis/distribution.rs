@@ -322,6 +322,22 @@ impl Distribution {
         )
     }
 
+    /// One figure with what it is, for a tooltip or a screen reader: "p95 of 1,000
+    /// simulated runs, staged: 812 ms".
+    pub fn figure_label(&self, mode: Mode, p: Percentile) -> String {
+        let what = match p {
+            Percentile::P50 => "p50 (sample median)",
+            Percentile::P95 => "p95",
+            Percentile::P99 => "p99",
+        };
+        format!(
+            "{what} {}, {}: {}",
+            self.of_runs(),
+            mode.name(),
+            ms(self.mode(mode).percentile(p))
+        )
+    }
+
     /// The y axis of the histograms.
     pub fn count_label(&self) -> String {
         format!("Runs per bin, {}", self.of_runs())
@@ -346,7 +362,8 @@ impl Distribution {
         let eager = self.mode(Mode::Eager);
         let sequential = self.mode(Mode::Sequential);
         // The fan-out effect: the median run is slower than a run in which every step
-        // takes its median latency, because a join waits for the slowest input.
+        // takes its median latency, because a join waits for the slowest input. Within
+        // 5 % it is not worth a lesson.
         if 20 * eager.p50 > 21 * eager.typical {
             format!(
                 "A fan-out waits for its slowest branch. With every step at its median \

@@ -68,7 +68,10 @@ pub struct Slack {
 /// latencies ([`super::planned_latencies`]) or times measured in a live run.
 pub fn slack(plan: &Plan, latency: &[Millis]) -> Slack {
     check_len(plan, latency);
-    let shape = Shape::of(plan);
+    slack_of(&Shape::of(plan), latency)
+}
+
+fn slack_of(shape: &Shape, latency: &[Millis]) -> Slack {
     let mut finish = vec![0; shape.len()];
     shape.earliest_finish(latency, &mut finish);
     let makespan = finish.iter().copied().max().unwrap_or(0);
@@ -119,11 +122,15 @@ impl WhatIf {
     }
 }
 
-/// What eager and staged would take if step `step` took `step_ms` and every other
-/// step `i` took `latency[i]`. Linear in the size of the chain: no new plan.
+/// What eager and staged would take if step `step` (its index in the chain's step
+/// list) took `step_ms` and every other step `i` took `latency[i]`. Linear in the size
+/// of the chain, with no new plan, so a slider can call it on every move.
 pub fn what_if(plan: &Plan, latency: &[Millis], step: usize, step_ms: Millis) -> WhatIf {
     check_len(plan, latency);
-    let shape = Shape::of(plan);
+    what_if_on(&Shape::of(plan), latency, step, step_ms)
+}
+
+fn what_if_on(shape: &Shape, latency: &[Millis], step: usize, step_ms: Millis) -> WhatIf {
     let mut changed = latency.to_vec();
     changed[step] = step_ms;
     let mut finish = vec![0; shape.len()];
@@ -176,18 +183,20 @@ pub const NO_SPEED_UP: &str = "Halving any one step would not shorten the eager 
 /// topological order). Only critical steps can shorten the eager run, so only they
 /// are tried. `None` if no single halving helps (see [`NO_SPEED_UP`]).
 pub fn best_speed_up(plan: &Plan, latency: &[Millis]) -> Option<SpeedUp> {
-    let slack = slack(plan, latency);
+    check_len(plan, latency);
+    let shape = Shape::of(plan);
+    let slack = slack_of(&shape, latency);
     let mut best: Option<SpeedUp> = None;
-    for &i in plan.order() {
+    for &i in &shape.order {
         if !slack.steps[i].is_critical() || latency[i] == 0 {
             continue;
         }
-        let after = what_if(plan, latency, i, latency[i] / 2);
+        let after = what_if_on(&shape, latency, i, latency[i] / 2);
         let gain = slack.makespan - after.eager;
         if gain > 0 && best.is_none_or(|b| gain > b.gain()) {
             best = Some(SpeedUp {
                 step: i,
-                before: what_if(plan, latency, i, latency[i]),
+                before: what_if_on(&shape, latency, i, latency[i]),
                 after,
             });
         }
