@@ -238,8 +238,9 @@ fn nearest_rank(sorted: &[Millis], p: usize) -> Millis {
     sorted[rank.min(sorted.len()) - 1]
 }
 
-/// One mode's makespans over the samples. Percentiles are nearest-rank (see
-/// [`MonteCarlo`]'s samples): each is the makespan of an actual simulated run.
+/// One mode's makespans over the samples. Percentiles are nearest-rank: p95 is the
+/// smallest makespan that at least 95 % of the runs did not exceed, so each is the
+/// makespan of an actual simulated run.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModeSummary {
     pub mode: Mode,

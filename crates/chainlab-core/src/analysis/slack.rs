@@ -110,7 +110,7 @@ pub struct WhatIf {
 }
 
 impl WhatIf {
-    /// "If C: quick lookup took 300 ms, eager would take 600 ms and staged 800 ms."
+    /// "If C: quick lookup took 400 ms, eager would take 600 ms and staged 700 ms."
     pub fn label(&self, plan: &Plan) -> String {
         format!(
             "If {} took {}, eager would take {} and staged {}.",
