@@ -3,12 +3,13 @@
 //! - `monte_carlo`: 10,000 samples of a 50-step chain, all three modes (≤ 50 ms);
 //! - `slack`: slack of every step of a 500-step chain (≤ 1 ms);
 //! - `limit_curve`: staged and eager makespans for every limit k = 1 … width of a
-//!   200-step chain (≤ 20 ms). The wide chain (width about 100) is the hard case: one
-//!   replay per k and mode.
+//!   200-step chain (≤ 20 ms). The fan-out (width 198) is the hard case: one replay
+//!   of 200 steps per k and mode.
 //!
-//! Chains are random DAGs (each step takes up to two inputs from the `window` steps
-//! before it: a small window makes a deep chain, a large one a wide chain) with
-//! log-normal latencies, built the same way on every run.
+//! Chains have log-normal latencies and are built the same way on every run: *deep*
+//! (each step takes up to two inputs among the 8 steps before it: width 6 at 200 steps),
+//! *random* (up to two inputs among all steps before it: width 36 at 200 steps)
+//! and *fan-out* (one source, n − 2 parallel steps, one sink).
 //!
 //! `cargo bench -p chainlab-core --bench analysis` prints divan's table (median column).
 
@@ -31,20 +32,42 @@ fn next(state: &mut u64) -> u64 {
     z ^ (z >> 31)
 }
 
-fn random_chain(n: usize, window: usize) -> Plan {
-    let mut state = n as u64 * 31 + window as u64;
+#[derive(Clone, Copy, Debug)]
+enum Shape {
+    Deep,
+    Random,
+    FanOut,
+}
+
+/// The steps that step `t` of `n` takes as inputs.
+fn inputs(shape: Shape, t: usize, n: usize, state: &mut u64) -> Vec<usize> {
+    let window = match shape {
+        Shape::FanOut if t == 0 => return vec![],
+        Shape::FanOut if t == n - 1 => return (1..t).collect(),
+        Shape::FanOut => return vec![0],
+        Shape::Deep => 8,
+        Shape::Random => n,
+    };
+    let mut picked = Vec::new();
+    for _ in 0..2 {
+        if t > 0 {
+            let input = t - 1 - (next(state) as usize) % t.min(window);
+            if !picked.contains(&input) {
+                picked.push(input);
+            }
+        }
+    }
+    picked
+}
+
+fn chain(n: usize, shape: Shape) -> Plan {
+    let mut state = n as u64;
     let steps = (0..n)
         .map(|t| {
-            let mut inputs: Vec<StepId> = Vec::new();
-            for _ in 0..2 {
-                if t > 0 {
-                    let back = 1 + (next(&mut state) as usize) % t.min(window);
-                    let input = StepId(format!("s{}", t - back));
-                    if !inputs.contains(&input) {
-                        inputs.push(input);
-                    }
-                }
-            }
+            let inputs = inputs(shape, t, n, &mut state)
+                .into_iter()
+                .map(|u| StepId(format!("s{u}")))
+                .collect();
             Step {
                 id: StepId(format!("s{t}")),
                 label: format!("Step {t}"),
@@ -81,10 +104,12 @@ fn random_chain(n: usize, window: usize) -> Plan {
     Plan::with_limits(chain, limits).expect("benchmark chains are valid")
 }
 
+const SHAPES: [Shape; 3] = [Shape::Deep, Shape::Random, Shape::FanOut];
+
 /// 10,000 samples × 50 steps × 3 modes, from preparing to the summary the panel shows.
-#[divan::bench(args = [8, 50])]
-fn monte_carlo(bencher: Bencher, window: usize) {
-    let plan = random_chain(50, window);
+#[divan::bench(args = SHAPES)]
+fn monte_carlo(bencher: Bencher, shape: Shape) {
+    let plan = chain(50, shape);
     bencher.bench_local(|| {
         let mut runs = MonteCarlo::new(black_box(&plan), 10_000);
         runs.run_to_end();
@@ -92,16 +117,16 @@ fn monte_carlo(bencher: Bencher, window: usize) {
     });
 }
 
-#[divan::bench(args = [8, 500])]
-fn slack_500_steps(bencher: Bencher, window: usize) {
-    let plan = random_chain(500, window);
+#[divan::bench(args = SHAPES)]
+fn slack_500_steps(bencher: Bencher, shape: Shape) {
+    let plan = chain(500, shape);
     let latency = planned_latencies(&plan);
     bencher.bench_local(|| slack(black_box(&plan), &latency));
 }
 
-#[divan::bench(args = [8, 200])]
-fn limit_curve_200_steps(bencher: Bencher, window: usize) {
-    let plan = random_chain(200, window);
+#[divan::bench(args = SHAPES)]
+fn limit_curve_200_steps(bencher: Bencher, shape: Shape) {
+    let plan = chain(200, shape);
     let latency = planned_latencies(&plan);
     bencher.bench_local(|| limit_curve(black_box(&plan), &latency));
 }
