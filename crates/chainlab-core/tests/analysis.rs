@@ -413,9 +413,19 @@ fn fixed_latencies_give_a_single_line_and_say_so() {
     let plan = valid(gallery::uneven_branches());
     let mut runs = MonteCarlo::new(&plan, 50);
     assert_eq!(runs.summary(10), None, "nothing computed yet");
-    assert_eq!(runs.advance(20).label(), "Simulated 20 of 50 runs");
-    runs.run_to_end();
+    let progress = runs.advance(20);
+    assert_eq!(progress.label(), "Simulated 20 of 50 runs");
+    assert_eq!(progress.fraction(), 0.4);
+    assert!(runs.run_to_end().is_done());
     let summary = runs.summary(10).expect("samples were computed");
+    // 500 to 900 ms in at most 10 whole-millisecond bins: 41 ms each, 10 bins.
+    assert_eq!(summary.histogram.start_ms, 500);
+    assert_eq!((summary.histogram.bin_ms, summary.histogram.bins), (41, 10));
+    assert_eq!(
+        summary.histogram.axis_label(),
+        "Makespan (ms), bins of 41 ms"
+    );
+    assert_eq!(summary.count_label(), "Runs per bin, of 50 simulated runs");
     assert!(summary.fixed);
     for (mode, ms) in Mode::ALL.into_iter().zip([900, 700, 500]) {
         let figures = summary.mode(mode);
