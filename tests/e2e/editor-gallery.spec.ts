@@ -13,6 +13,7 @@ const keys = [
   'ab-options',
   'uneven-branches',
   'sequential-only',
+  'slowest-branch',
 ];
 
 test('the gallery lists every chain with its explanation', async ({ page }) => {

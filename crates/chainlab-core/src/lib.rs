@@ -11,10 +11,12 @@
 //! - `timeline`: what the timeline draws at time t (`timeline::bars`), its axis, step
 //!   states, replay and narration;
 //! - `editor`: edits, undo, layout and the gallery;
-//! - `io`: share links (`io::share`), exports and generated code.
+//! - `io`: share links (`io::share`), exports and generated code;
+//! - `analysis`: latency as a distribution, slack per step and the limit curve.
 //!
 //! The root re-exports the vocabulary every part of the page uses.
 
+pub mod analysis;
 pub mod editor;
 pub mod engine;
 pub mod io;

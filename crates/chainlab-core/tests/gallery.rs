@@ -71,6 +71,7 @@ fn the_gallery_covers_every_use_case_with_a_teachers_explanation() {
             "ab-options",
             "uneven-branches",
             "sequential-only",
+            "slowest-branch",
         ]
     );
     for example in gallery::EXAMPLES {

@@ -1,235 +1,25 @@
 //! Property tests of the schedulers over random DAGs, run on the simulator in virtual
 //! time so every figure is exact.
 //!
-//! A generated DAG numbers its steps `s0, s1, …` in a topological order (every input
-//! of `s{t}` is some `s{u}` with `u < t`); the chain's step list is then often
-//! shuffled, so the plan cannot rely on list order being a topological order. The
+//! The random DAGs come from `random_dag` (shared with `analysis.rs`). The
 //! expected figures (latencies, levels, critical path, outputs) are computed here from
 //! the generator's own description, independently of `Plan`'s analysis.
 //!
 //! Latencies are whole milliseconds, so makespans are integers and compared with `==`
 //! as `f64`.
 
-use chainlab_core::model::{
-    HttpStep, LatencyModel, LlmStep, Position, Simulation, TransformOp, TransformStep,
-};
+mod random_dag;
+
+use chainlab_core::model::LatencyModel;
 use chainlab_core::{
-    run, run_until_done, simulate, Chain, Millis, Mode, Outcome, Plan, RunOptions, SimulatedRunner,
-    Span, Step, StepId, StepKind, StepRequest, StepResult, StepRunner, Trace, VirtualClock,
+    run, run_until_done, simulate, Millis, Mode, Outcome, Plan, RunOptions, SimulatedRunner, Span,
+    StepId, StepRequest, StepResult, StepRunner, Trace, VirtualClock,
 };
 use proptest::prelude::*;
 use proptest::sample::Index;
+use random_dag::{dag, id, plan_of, Dag, GenStep, Kind};
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
-
-/// Outputs longer than this stop referencing their inputs, so that diamonds (whose
-/// outputs would otherwise double at every level) keep outputs small.
-const OUTPUT_BUDGET: usize = 600;
-
-#[derive(Clone, Copy, Debug)]
-enum Kind {
-    Input,
-    Llm,
-    Http,
-    Template,
-    Output,
-}
-
-#[derive(Clone, Debug)]
-struct GenStep {
-    latency: LatencyModel,
-    /// Topological numbers of the inputs, all smaller than the step's own.
-    inputs: Vec<usize>,
-    kind: Kind,
-    /// Whether the step's template names its inputs (set by the output budget).
-    refs: bool,
-}
-
-#[derive(Clone, Debug)]
-struct Dag {
-    seed: u64,
-    steps: Vec<GenStep>,
-    /// `list[p]` is the topological number of the step at list position `p`.
-    list: Vec<usize>,
-}
-
-fn id(t: usize) -> StepId {
-    StepId::new(format!("s{t}"))
-}
-
-fn latency_model() -> impl Strategy<Value = LatencyModel> {
-    prop_oneof![
-        5 => (0u32..=1000).prop_map(|ms| LatencyModel::Fixed { ms }),
-        // Round figures make many steps end at the same instant.
-        3 => (0u32..=10).prop_map(|h| LatencyModel::Fixed { ms: h * 100 }),
-        1 => Just(LatencyModel::Fixed { ms: 0 }),
-        1 => (0u32..=1000, 0u32..=1000)
-            .prop_map(|(min_ms, max_ms)| LatencyModel::Uniform { min_ms, max_ms }),
-        1 => (0u32..=1000, 0.0f64..1.5)
-            .prop_map(|(median_ms, sigma)| LatencyModel::LogNormal { median_ms, sigma }),
-    ]
-}
-
-/// Inputs are drawn from the `window` steps just before a step: a small window makes
-/// deep graphs, a large one wide and shallow graphs.
-fn dag(max_steps: usize) -> impl Strategy<Value = Dag> {
-    (
-        1..=max_steps,
-        prop_oneof![Just(2usize), Just(6), Just(25), Just(200)],
-    )
-        .prop_flat_map(|(n, window)| {
-            let step = (
-                latency_model(),
-                prop::collection::vec(any::<Index>(), 0..=4),
-                0u8..10,
-            );
-            (
-                any::<u64>(),
-                prop::collection::vec(step, n),
-                any::<bool>(),
-                Just((0..n).collect::<Vec<usize>>()).prop_shuffle(),
-            )
-                .prop_map(move |(seed, raw, shuffle, shuffled)| {
-                    build_dag(seed, window, raw, shuffle, shuffled)
-                })
-        })
-}
-
-fn build_dag(
-    seed: u64,
-    window: usize,
-    raw: Vec<(LatencyModel, Vec<Index>, u8)>,
-    shuffle: bool,
-    shuffled: Vec<usize>,
-) -> Dag {
-    let mut steps: Vec<GenStep> = Vec::with_capacity(raw.len());
-    let mut size: Vec<usize> = Vec::with_capacity(raw.len());
-    for (t, (latency, picks, kind_roll)) in raw.into_iter().enumerate() {
-        let mut inputs: Vec<usize> = Vec::new();
-        if t > 0 {
-            for pick in picks {
-                let u = t - 1 - pick.index(t.min(window));
-                if !inputs.contains(&u) {
-                    inputs.push(u);
-                }
-            }
-        }
-        let input_size: usize = inputs.iter().map(|&u| size[u]).sum();
-        let refs = input_size + 2 * inputs.len() <= OUTPUT_BUDGET;
-        let kind = match (inputs.is_empty(), kind_roll) {
-            (true, 0..=4) => Kind::Input,
-            (_, 0..=4) => Kind::Llm,
-            (_, 5..=6) => Kind::Http,
-            (_, 7..=8) => Kind::Template,
-            // An output step always joins all its inputs.
-            _ if refs => Kind::Output,
-            _ => Kind::Llm,
-        };
-        let own = format!("<s{t}|>").len() + inputs.len();
-        size.push(match kind {
-            Kind::Input => format!("q{t}").len(),
-            Kind::Output => input_size + 2 * inputs.len(),
-            _ if refs => own + input_size,
-            _ => own,
-        });
-        steps.push(GenStep {
-            latency,
-            inputs,
-            kind,
-            refs,
-        });
-    }
-    let list = if shuffle {
-        shuffled
-    } else {
-        (0..steps.len()).collect()
-    };
-    Dag { seed, steps, list }
-}
-
-impl Dag {
-    fn len(&self) -> usize {
-        self.steps.len()
-    }
-
-    /// `{{s3}}|{{s7}}` when the step names its inputs, else nothing.
-    fn refs(&self, t: usize) -> String {
-        let s = &self.steps[t];
-        if !s.refs {
-            return String::new();
-        }
-        s.inputs
-            .iter()
-            .map(|&u| format!("{{{{s{u}}}}}"))
-            .collect::<Vec<_>>()
-            .join("|")
-    }
-
-    fn chain(&self) -> Chain {
-        let steps = self.list.iter().map(|&t| self.step(t)).collect();
-        Chain {
-            name: "random DAG".into(),
-            description: String::new(),
-            seed: self.seed,
-            steps,
-        }
-    }
-
-    fn step(&self, t: usize) -> Step {
-        let g = &self.steps[t];
-        let sim_output = format!("<s{t}|{}>", self.refs(t));
-        let (kind, sim_output) = match g.kind {
-            Kind::Input => (
-                StepKind::Input {
-                    text: format!("q{t}"),
-                },
-                String::new(),
-            ),
-            Kind::Llm => (
-                StepKind::Llm(LlmStep {
-                    provider: "simulator".into(),
-                    model: "sim".into(),
-                    system_prompt: String::new(),
-                    prompt: format!("Use {}", self.refs(t)),
-                    temperature: 0.7,
-                    max_tokens: 512,
-                }),
-                sim_output,
-            ),
-            Kind::Http => (
-                StepKind::Http(HttpStep {
-                    method: "GET".into(),
-                    url: format!("https://example.org/?q={}", self.refs(t)),
-                    ..HttpStep::default()
-                }),
-                sim_output,
-            ),
-            Kind::Template => (
-                StepKind::Transform(TransformStep {
-                    op: TransformOp::Template,
-                    template: sim_output,
-                }),
-                // Not used by a transform, but validated like any template.
-                String::new(),
-            ),
-            Kind::Output => (StepKind::Output, String::new()),
-        };
-        Step {
-            id: id(t),
-            label: format!("step {t}"),
-            kind,
-            inputs: g.inputs.iter().map(|&u| id(u)).collect(),
-            position: Position {
-                x: t as f64,
-                y: 0.0,
-            },
-            sim: Simulation {
-                latency: g.latency,
-                output: sim_output,
-            },
-        }
-    }
-}
 
 /// What each step must take, produce and when it must finish, by topological number.
 struct Expected {
@@ -302,10 +92,6 @@ impl Expected {
             .max()
             .unwrap_or(0)
     }
-}
-
-fn plan_of(dag: &Dag) -> Plan {
-    Plan::new(dag.chain()).unwrap_or_else(|problems| panic!("generated DAG refused: {problems:?}"))
 }
 
 /// The analysis agrees with the independent figures.

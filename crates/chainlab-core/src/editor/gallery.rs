@@ -55,6 +55,10 @@ pub const EXAMPLES: &[Example] = &[
         key: "sequential-only",
         chain: sequential_only,
     },
+    Example {
+        key: "slowest-branch",
+        chain: slowest_branch,
+    },
 ];
 
 pub fn example(key: &str) -> Option<Chain> {
@@ -572,6 +576,62 @@ pub fn sequential_only() -> Chain {
     })
 }
 
+/// Eight long-tailed searches, then a synthesis: the lesson is the tail. The median of
+/// the slowest of eight log-normal(200 ms, σ 0.5) calls is 200·e^(0.5·1.386) ≈ 400 ms.
+pub fn slowest_branch() -> Chain {
+    let sources = [
+        ("web", "Web"),
+        ("news", "News"),
+        ("papers", "Papers"),
+        ("forums", "Forums"),
+        ("patents", "Patents"),
+        ("docs", "Docs"),
+        ("videos", "Videos"),
+        ("datasets", "Datasets"),
+    ];
+    let mut steps = vec![input(
+        "question",
+        "Question",
+        "Which battery chemistry suits home storage best?",
+    )];
+    for (source, name) in sources {
+        let step = http(
+            &format!("search_{source}"),
+            &format!("Search {name}"),
+            &["question"],
+            &format!("https://api.example.org/{source}?q={{{{question}}}}"),
+            200,
+            &format!("{name} results on: {{{{question}}}}"),
+        );
+        steps.push(long_tailed(step, 0.5));
+    }
+    let searches: Vec<String> = sources.iter().map(|(s, _)| format!("search_{s}")).collect();
+    let names: Vec<&str> = searches.iter().map(String::as_str).collect();
+    let refs: Vec<String> = searches.iter().map(|s| format!("{{{{{s}}}}}")).collect();
+    steps.push(llm(
+        "synthesize",
+        "Synthesize",
+        &names,
+        &format!(
+            "Answer the question from these results:\n{}",
+            refs.join("\n")
+        ),
+        500,
+        "Answer: lithium iron phosphate, for its life and safety.",
+    ));
+    steps.push(output("answer", "Answer", &["synthesize"]));
+    laid_out(Chain {
+        name: "The slowest branch".into(),
+        description: "Eight searches run side by side, each taking 200 ms at the median but \
+            sometimes much longer (log-normal latencies). A fan-out waits for its slowest \
+            branch, so the synthesis starts after about 400 ms in a typical run, not 200: open \
+            the distribution to see the tail."
+            .into(),
+        seed: 8,
+        steps,
+    })
+}
+
 /// Places the chain's steps by auto-layout; gallery chains have no cycles.
 fn laid_out(mut chain: Chain) -> Chain {
     if let Err(cycle) = layout::arrange(&mut chain) {
@@ -589,6 +649,18 @@ fn fixed(ms: u32, output: &str) -> Simulation {
         latency: LatencyModel::Fixed { ms },
         output: output.into(),
     }
+}
+
+/// The step's simulated latency becomes log-normal around its fixed time (the median),
+/// like a real call: usually close, sometimes far slower.
+fn long_tailed(mut step: Step, sigma: f64) -> Step {
+    if let LatencyModel::Fixed { ms } = step.sim.latency {
+        step.sim.latency = LatencyModel::LogNormal {
+            median_ms: ms,
+            sigma,
+        };
+    }
+    step
 }
 
 fn input(id: &str, label: &str, text: &str) -> Step {
