@@ -121,8 +121,14 @@ impl Share {
     }
 
     fn share(&self) {
-        let href = window().location().href().unwrap_or_default();
-        let base = href.split('#').next().unwrap_or_default();
+        // The page's address without its query: a link carries the chain and nothing
+        // else the sender's page happened to be opened with.
+        let location = window().location();
+        let base = format!(
+            "{}{}",
+            location.origin().unwrap_or_default(),
+            location.pathname().unwrap_or_default()
+        );
         let link = format!(
             "{base}#{}",
             self.state.chain.with_untracked(share::encode_link)

@@ -3,7 +3,7 @@
 use crate::network::NetworkState;
 use chainlab_core::race::Race;
 use chainlab_core::timeline::StepState;
-use chainlab_core::{Chain, Mode, Plan, Problem, StepId, Time};
+use chainlab_core::{Chain, Mode, Plan, Problem, StepId};
 use leptos::prelude::*;
 use std::collections::HashMap;
 
@@ -15,8 +15,6 @@ pub struct AppState {
     pub plan: Memo<Result<Plan, Vec<Problem>>>,
     /// The latest race, drawn on the timeline.
     pub race: RwSignal<Option<Race>>,
-    /// The page clock (`performance.now()`), advanced while a race runs.
-    pub now: RwSignal<Time>,
     /// Bumped by every new race, so runs that were replaced stop drawing.
     pub race_id: RwSignal<u64>,
     /// A message about something the page could not do.
@@ -40,7 +38,6 @@ impl AppState {
             chain,
             plan,
             race: RwSignal::new(None),
-            now: RwSignal::new(0.0),
             race_id: RwSignal::new(0),
             error: RwSignal::new(None),
             modes: RwSignal::new(Mode::ALL.to_vec()),

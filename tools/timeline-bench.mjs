@@ -1,10 +1,12 @@
 // Frame times of the timeline animating a 1,000-step chain in headless Chromium.
 //
 // Usage: node tools/timeline-bench.mjs [base-url] [steps] [runs]
-//   (serve a release build first, e.g.
+//   (serve a release build with the benchmark hook first:
+//    source scripts/env.sh && wasm_env trunk build --release --features bench-hooks -d /tmp/timeline-dist
 //    python3 -m http.server 4312 --bind 127.0.0.1 --directory /tmp/timeline-dist)
 //
-// The page's hidden `?bench-steps=N` hook races a synthetic chain of N steps (ten
+// The benchmark build's `?bench-steps=N` hook (the `bench-hooks` cargo feature; the
+// release page does not have it) races a synthetic chain of N steps (ten
 // branches of N/10 steps) in all three modes. Frames are sampled with
 // requestAnimationFrame for a few seconds (1) while the race runs live and (2) while
 // the recording replays at 1x, with the timeline scrolled into view. Prints median and

@@ -510,7 +510,8 @@ pub fn Canvas() -> impl IntoView {
                         each=move || ids.get()
                         key=|id| id.clone()
                         children=move |id| {
-                            node(editor, id, offset_of, problems, on_node_down, on_port_down, pressing)
+                            let context = NodeContext { editor, offset_of, problems, on_node_down, on_port_down, pressing };
+                            node(context, id)
                         }
                     />
                     {move || {
@@ -616,16 +617,36 @@ pub fn focus_node(id: &StepId) {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn node(
+/// What every node on the canvas shares: where a drag has moved it, the chain's
+/// problems, what pressing a node or its output dot does, and whether the pointer is
+/// down (so a focus from a click does not also select).
+#[derive(Clone, Copy)]
+struct NodeContext<Offset, NodeDown, PortDown> {
     editor: Editor,
-    id: StepId,
-    offset_of: impl Fn(&StepId) -> (f64, f64) + Copy + Send + Sync + 'static,
+    offset_of: Offset,
     problems: Memo<HashMap<StepId, Vec<String>>>,
-    on_node_down: impl Fn(StepId, ev::PointerEvent) + Copy + 'static,
-    on_port_down: impl Fn(StepId, ev::PointerEvent) + Copy + 'static,
+    on_node_down: NodeDown,
+    on_port_down: PortDown,
     pressing: StoredValue<bool>,
-) -> impl IntoView {
+}
+
+fn node<Offset, NodeDown, PortDown>(
+    context: NodeContext<Offset, NodeDown, PortDown>,
+    id: StepId,
+) -> impl IntoView
+where
+    Offset: Fn(&StepId) -> (f64, f64) + Copy + Send + Sync + 'static,
+    NodeDown: Fn(StepId, ev::PointerEvent) + Copy + 'static,
+    PortDown: Fn(StepId, ev::PointerEvent) + Copy + 'static,
+{
+    let NodeContext {
+        editor,
+        offset_of,
+        problems,
+        on_node_down,
+        on_port_down,
+        pressing,
+    } = context;
     let chain = editor.app.chain;
     let look = Memo::new({
         let id = id.clone();
@@ -694,7 +715,6 @@ fn node(
             class=move || format!("node {}", kind().key())
             class:selected=move || selected.get()
             class:has-problem=move || trouble.with(|t| !t.is_empty())
-            data-run-state=move || run_state.get().map(StepState::name)
             transform=transform
             tabindex="0"
             role="button"

@@ -1,7 +1,7 @@
 //! The timeline benchmark's way in: `?bench-steps=1000` races a synthetic chain of
 //! that many steps, more than the 500 people may build (`plan::MAX_STEPS`), so frame
-//! times can be measured on a chain far larger than any real one. Nothing on the page
-//! links here; the chain on the canvas is left as it was.
+//! times can be measured on a chain far larger than any real one. Only a build with
+//! the `bench-hooks` feature has it; the chain on the canvas is left as it was.
 
 use crate::race_runner::start_race_of;
 use crate::state::AppState;

@@ -96,7 +96,6 @@ pub fn kick(state: AppState, replay: Replay) {
 
 fn frame(state: AppState, replay: Replay, clock: BrowserClock, last: Time) {
     let now = clock.now();
-    state.now.set(now);
     let Some((end, running)) = state
         .race
         .with_untracked(|race| race.as_ref().map(|r| recording_end(r, now)))

@@ -3,6 +3,7 @@
 
 use super::{ms, percent, use_replay};
 use crate::state::use_app_state;
+use chainlab_core::model::TOLERANCE_MS;
 use chainlab_core::race::Race;
 use chainlab_core::timeline::{ticks, BarKey, Segment, SegmentKind};
 use chainlab_core::{Mode, Time};
@@ -219,7 +220,7 @@ fn LaneView(
             let race = race.as_ref()?;
             let lane = race.lanes.get(at)?;
             lane.origin?;
-            let finished = lane.makespan.filter(|&m| m <= t + 0.5);
+            let finished = lane.makespan.filter(|&m| m <= t + TOLERANCE_MS);
             let clock = lane.makespan.map_or(t, |m| m.min(t));
             Some((
                 clock.round(),
@@ -300,7 +301,7 @@ fn LaneView(
                             title=format!("ideal (critical path): {}", ms(ideal))
                         ></span>
                     })}
-                    {ideal.zip(bound).filter(|&(ideal, bound)| bound > ideal + 0.5).map(|(_, bound)| {
+                    {ideal.zip(bound).filter(|&(ideal, bound)| bound > ideal + TOLERANCE_MS).map(|(_, bound)| {
                             view! {
                                 <span
                                     class="ref bound"

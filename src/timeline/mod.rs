@@ -5,6 +5,7 @@
 //! one and a replay are the same picture. Each row owns a memo of its own bar, so a
 //! frame only touches the rows whose bars changed: a 1,000-step chain stays smooth.
 
+#[cfg(feature = "bench-hooks")]
 mod bench;
 mod controls;
 mod driver;
@@ -108,6 +109,7 @@ pub fn Timeline() -> impl IntoView {
     provide_context(replay);
     driver::follow_new_races(state, replay);
     driver::light_up_canvas(state, replay);
+    #[cfg(feature = "bench-hooks")]
     bench::start_if_asked(state);
 
     let dense = Memo::new(move |_| {

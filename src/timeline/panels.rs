@@ -3,6 +3,7 @@
 
 use super::{ms, use_replay};
 use crate::state::use_app_state;
+use chainlab_core::model::TOLERANCE_MS;
 use chainlab_core::race::Race;
 use chainlab_core::timeline::narrate;
 use chainlab_core::timeline::replay::events;
@@ -24,7 +25,7 @@ pub fn Caption() -> impl IntoView {
         }
         let t = replay.shown.get();
         replay.moments.with(|m| {
-            let at = m.iter().rposition(|&m| m <= t + 0.5)?;
+            let at = m.iter().rposition(|&m| m <= t + TOLERANCE_MS)?;
             let before = at.checked_sub(1).map_or(Time::NEG_INFINITY, |b| m[b]);
             Some((before, m[at]))
         })
@@ -37,7 +38,7 @@ pub fn Caption() -> impl IntoView {
             race.as_ref().map_or_else(Vec::new, |race| {
                 events(race)
                     .iter()
-                    .filter(|e| e.t > before + 0.5 && e.t <= moment + 0.5)
+                    .filter(|e| e.t > before + TOLERANCE_MS && e.t <= moment + TOLERANCE_MS)
                     .map(|e| narrate::caption(race, e))
                     .collect()
             })
@@ -77,7 +78,7 @@ pub fn Verdict() -> impl IntoView {
             let winner = race.winner()?;
             let own = race.lane(winner)?.makespan?;
             // The verdict waits for the cursor, so a replay does not give it away.
-            (race.end_ms()? <= t + 0.5).then(|| verdict_text(race, winner, own))
+            (race.end_ms()? <= t + TOLERANCE_MS).then(|| verdict_text(race, winner, own))
         })
     });
     move || {
@@ -103,7 +104,7 @@ fn verdict_text(race: &Race, winner: Mode, own: Time) -> (&'static str, String) 
         }
     }
     rest.push('.');
-    if let Some(lost) = race.barrier_loss().filter(|lost| *lost > 0.5) {
+    if let Some(lost) = race.barrier_loss().filter(|lost| *lost > TOLERANCE_MS) {
         rest.push_str(&format!(
             " Staged lost {} waiting at barriers for steps it did not need.",
             ms(lost)
@@ -208,12 +209,12 @@ fn cells(race: &Race, mode: Mode, i: usize, t: Time) -> [String; 3] {
         .iter()
         .find_map(|a| a.started)
         .map(|s| s - origin)
-        .filter(|&s| s <= t + 0.5);
+        .filter(|&s| s <= t + TOLERANCE_MS);
     let end = attempts
         .last()
         .and_then(|a| a.started.and(a.ended))
         .map(|e| e - origin)
-        .filter(|&e| e <= t + 0.5);
+        .filter(|&e| e <= t + TOLERANCE_MS);
     match (start, end) {
         (None, _) => ["not started".into(), String::new(), String::new()],
         (Some(s), None) => [ms(s), "running".into(), String::new()],

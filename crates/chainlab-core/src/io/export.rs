@@ -4,6 +4,7 @@
 //! Times are relative to each lane's start, like on the page. Only what a span holds
 //! is written (no chain settings), so no key or header value can end up in an export.
 
+use crate::model::TOLERANCE_MS;
 use crate::race::Race;
 
 use crate::engine::trace::Span;
@@ -183,7 +184,7 @@ pub fn svg(race: &Race, t: Time) -> String {
         let figures = race.figures(lane.mode);
         let total = lane
             .makespan
-            .filter(|&m| m <= t + 0.5)
+            .filter(|&m| m <= t + TOLERANCE_MS)
             .map(|m| format!("{m:.0} ms"))
             .unwrap_or_else(|| format!("{t:.0} ms so far"));
         let predicted = figures
@@ -232,7 +233,7 @@ pub fn svg(race: &Race, t: Time) -> String {
             }
             y += row_h;
         }
-        if let Some(makespan) = lane.makespan.filter(|&m| m <= t + 0.5) {
+        if let Some(makespan) = lane.makespan.filter(|&m| m <= t + TOLERANCE_MS) {
             let _ = write!(
                 body,
                 r##"<line x1="{0:.1}" x2="{0:.1}" y1="{top:.1}" y2="{y:.1}" stroke="#d55e00" stroke-width="2" stroke-dasharray="6 3"/><text x="{1:.1}" y="{2:.1}" class="finish" text-anchor="end">finished {makespan:.0} ms</text>"##,
@@ -259,7 +260,7 @@ pub fn svg(race: &Race, t: Time) -> String {
     if let (Some(ideal), Some(bound)) = (race.critical_path_ms(), race.lower_bound_ms()) {
         lines.push((ideal, "#009e73", "ideal: critical path"));
         // With no limit (or a loose one) the bound is the ideal: one line says it.
-        if bound > ideal + 0.5 {
+        if bound > ideal + TOLERANCE_MS {
             lines.push((bound, "#cc79a7", "lower bound under the limit"));
         }
     }

@@ -15,7 +15,7 @@ mod time;
 pub use choice::Choice;
 pub use latency::{LatencyKind, LatencyModel, MAX_LATENCY_MS};
 pub use mode::Mode;
-pub use time::{Millis, Time};
+pub use time::{Millis, Time, TOLERANCE_MS};
 
 /// The name a step is known by in edges and templates (`{{search_a}}`).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

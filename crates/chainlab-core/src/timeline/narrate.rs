@@ -4,6 +4,7 @@
 
 use crate::engine::trace::Outcome;
 use crate::model::Time;
+use crate::model::TOLERANCE_MS;
 use crate::race::{Lane, Race};
 use crate::timeline::replay::{Event, EventKind};
 use crate::Mode;
@@ -59,7 +60,7 @@ impl Narrator<'_> {
     }
 
     fn done_by(&self, i: usize, t: Time) -> bool {
-        self.ended(i).is_some_and(|e| e <= t + 0.5)
+        self.ended(i).is_some_and(|e| e <= t + TOLERANCE_MS)
     }
 
     fn line(&self) -> String {
@@ -105,7 +106,7 @@ impl Narrator<'_> {
                 let took = span.running();
                 let mut line = format!("{me} finishes after {}.", ms(took));
                 let last = self.race.plan.dependents(e.step).is_empty();
-                if let Some(makespan) = self.lane.makespan.filter(|m| last && (m - e.t).abs() < 0.5) {
+                if let Some(makespan) = self.lane.makespan.filter(|m| last && (m - e.t).abs() < TOLERANCE_MS) {
                     line.push_str(&format!(
                         " That was the last step: the {} run took {}.",
                         e.mode.name(),
@@ -185,8 +186,8 @@ impl Narrator<'_> {
     fn is_running(&self, i: usize, t: Time) -> bool {
         let origin = self.origin();
         self.lane.latest(i).is_some_and(|s| {
-            s.started.is_some_and(|st| st - origin <= t + 0.5)
-                && s.ended.is_none_or(|en| en - origin > t + 0.5)
+            s.started.is_some_and(|st| st - origin <= t + TOLERANCE_MS)
+                && s.ended.is_none_or(|en| en - origin > t + TOLERANCE_MS)
         })
     }
 

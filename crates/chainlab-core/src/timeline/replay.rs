@@ -4,6 +4,7 @@
 
 use crate::engine::trace::Outcome;
 use crate::model::Time;
+use crate::model::TOLERANCE_MS;
 use crate::race::Race;
 use crate::Mode;
 
@@ -215,7 +216,7 @@ impl Cursor {
     /// Jumps to the next moment something happens, and stops there.
     pub fn step_forward(&mut self, moments: &[Time]) {
         self.pause();
-        if let Some(&next) = moments.iter().find(|&&m| m > self.t + 0.5) {
+        if let Some(&next) = moments.iter().find(|&&m| m > self.t + TOLERANCE_MS) {
             self.t = next;
         }
     }
@@ -226,7 +227,7 @@ impl Cursor {
         self.t = moments
             .iter()
             .rev()
-            .find(|&&m| m < self.t - 0.5)
+            .find(|&&m| m < self.t - TOLERANCE_MS)
             .copied()
             .unwrap_or(0.0);
     }
@@ -240,7 +241,7 @@ impl Cursor {
         moments
             .iter()
             .rev()
-            .find(|&&m| m <= self.t + 0.5)
+            .find(|&&m| m <= self.t + TOLERANCE_MS)
             .copied()
             .unwrap_or(0.0)
     }
@@ -248,7 +249,7 @@ impl Cursor {
     /// With reduced motion, how long (wall-clock ms) until the next moment, so the page
     /// can wait for it instead of animating; `None` when there is nothing further.
     pub fn wait_for_next(&self, moments: &[Time]) -> Option<Time> {
-        let next = moments.iter().find(|&&m| m > self.t + 0.5)?;
+        let next = moments.iter().find(|&&m| m > self.t + TOLERANCE_MS)?;
         Some((next - self.t) / self.speed.max(0.01))
     }
 }
