@@ -175,7 +175,7 @@ fn Settings() -> impl IntoView {
                                 prop:value=p.name.clone()
                                 on:change=move |ev| {
                                     let v = event_target_value(&ev);
-                                    change(i, &|p| p.name = v.trim().to_string())
+                                    change(i, &|p| p.name = v.trim().to_string());
                                 }
                             />
                         </label>
@@ -187,7 +187,7 @@ fn Settings() -> impl IntoView {
                                 prop:value=p.base_url.clone()
                                 on:change=move |ev| {
                                     let v = event_target_value(&ev);
-                                    change(i, &|p| p.base_url = v.trim().to_string())
+                                    change(i, &|p| p.base_url = v.trim().to_string());
                                 }
                             />
                         </label>
@@ -215,7 +215,7 @@ fn Settings() -> impl IntoView {
                                 prop:value=p.limit.map(|k| k.to_string()).unwrap_or_default()
                                 on:change=move |ev| {
                                     let v = event_target_value(&ev).trim().parse::<usize>().ok();
-                                    change(i, &|p| p.limit = v.filter(|&k| k > 0))
+                                    change(i, &|p| p.limit = v.filter(|&k| k > 0));
                                 }
                             />
                             " at once"
@@ -253,7 +253,7 @@ fn Settings() -> impl IntoView {
                             ps.push(Provider {
                                 name: format!("provider{}", ps.len() + 1),
                                 ..Provider::default()
-                            })
+                            });
                         });
                     net.save();
                 }

@@ -167,7 +167,7 @@ impl Share {
         self.code.set(Some((language, code)));
     }
 
-    fn import(&self, input: web_sys::HtmlInputElement) {
+    fn import(&self, input: &web_sys::HtmlInputElement) {
         let Some(file) = input.files().and_then(|files| files.get(0)) else {
             return;
         };
@@ -284,7 +284,7 @@ pub fn SharePanel() -> impl IntoView {
                     type="file"
                     data-testid="import"
                     accept=".json,application/json"
-                    on:change=move |ev| share.import(event_target(&ev))
+                    on:change=move |ev| share.import(&event_target(&ev))
                 />
             </label>
             <button data-testid="export-json" on:click=move |_| share.export_json()>
@@ -399,7 +399,7 @@ fn LinkBox(share: Share, link: String) -> impl IntoView {
                         data-testid="share-link"
                         prop:value=link
                         on:focus=move |ev| {
-                            event_target::<web_sys::HtmlInputElement>(&ev).select()
+                            event_target::<web_sys::HtmlInputElement>(&ev).select();
                         }
                     />
                 </label>

@@ -511,7 +511,7 @@ pub fn Canvas() -> impl IntoView {
                         key=|id| id.clone()
                         children=move |id| {
                             let context = NodeContext { editor, offset_of, problems, on_node_down, on_port_down, pressing };
-                            node(context, id)
+                            node(context, &id)
                         }
                     />
                     {move || {
@@ -632,7 +632,7 @@ struct NodeContext<Offset, NodeDown, PortDown> {
 
 fn node<Offset, NodeDown, PortDown>(
     context: NodeContext<Offset, NodeDown, PortDown>,
-    id: StepId,
+    id: &StepId,
 ) -> impl IntoView
 where
     Offset: Fn(&StepId) -> (f64, f64) + Copy + Send + Sync + 'static,
@@ -724,7 +724,7 @@ where
             data-step=id.to_string()
             data-state={
                 let (state, step) = (crate::state::use_app_state(), id.clone());
-                move || state.step_state(&step).map(|s| s.name())
+                move || state.step_state(&step).map(chainlab_core::timeline::StepState::name)
             }
             on:pointerdown=move |ev| on_node_down(down_id.clone(), ev)
             on:focus=move |_| {

@@ -115,9 +115,10 @@ impl Editor {
         if chain == before {
             return Ok(());
         }
+        let keeps_race = kind.keeps_race();
         self.history
-            .update_value(|h| h.record(before, kind.group().as_deref()));
-        self.put(chain, kind.keeps_race());
+            .update_value(|h| h.record(before, kind.into_group().as_deref()));
+        self.put(chain, keeps_race);
         self.loaded.set(None);
         Ok(())
     }
@@ -218,7 +219,7 @@ impl Editor {
         };
         let mut added = None;
         if self.edit(EditKind::Graph, |c| {
-            added = Some(edit::add_step(c, kind, position))
+            added = Some(edit::add_step(c, kind, position));
         }) {
             if let Some(id) = added {
                 self.selected.set(vec![id.clone()]);
@@ -305,7 +306,7 @@ pub enum EditKind {
 }
 
 impl EditKind {
-    fn group(&self) -> Option<String> {
+    fn into_group(self) -> Option<String> {
         match self {
             EditKind::Graph | EditKind::Layout => None,
             EditKind::Nudge => Some("arrow keys".into()),

@@ -80,7 +80,7 @@ fn act(
     driver::kick(state, replay);
 }
 
-pub fn on_key(ev: leptos::ev::KeyboardEvent, state: AppState, replay: Replay) {
+pub fn on_key(ev: &leptos::ev::KeyboardEvent, state: AppState, replay: Replay) {
     // Keys typed into a control belong to that control.
     let in_control = ev
         .target()

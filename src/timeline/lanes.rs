@@ -87,7 +87,9 @@ pub fn Lanes() -> impl IntoView {
     let identity = Memo::new(move |_| {
         (
             state.race_id.get(),
-            state.race.with(|r| r.as_ref().map(|r| r.modes())),
+            state
+                .race
+                .with(|r| r.as_ref().map(chainlab_core::Race::modes)),
         )
     });
     let layout = Memo::new(move |_| {

@@ -127,7 +127,7 @@ pub fn Timeline() -> impl IntoView {
             data-animating=move || replay.animating.get().to_string()
             aria-label="Timeline of the race"
             tabindex="0"
-            on:keydown=move |ev| controls::on_key(ev, state, replay)
+            on:keydown=move |ev| controls::on_key(&ev, state, replay)
         >
             <h2>"The race"</h2>
             <controls::ModePicker />

@@ -77,7 +77,10 @@ fn the_cycle(problems: &[Problem]) -> Vec<String> {
         })
         .collect();
     assert_eq!(cycles.len(), 1, "one cycle in {problems:?}");
-    cycles[0].iter().map(|s| s.to_string()).collect()
+    cycles[0]
+        .iter()
+        .map(std::string::ToString::to_string)
+        .collect()
 }
 
 /// `cycle` is closed, follows the chain's edges forwards, and visits exactly `members`.

@@ -409,7 +409,7 @@ async fn chat(State(server): State<Server>, headers: HeaderMap, body: Bytes) -> 
     let tokens = answer_tokens(&request.model, &prompt, &behaviour);
     let latency = server.latency(&behaviour);
     if request.stream {
-        return stream_answer(in_flight, request.model, tokens, latency, behaviour);
+        return stream_answer(in_flight, request.model, tokens, latency, &behaviour);
     }
     tokio::time::sleep(latency + token_time(&behaviour, tokens.len())).await;
     if behaviour.stall {
@@ -472,7 +472,7 @@ fn stream_answer(
     model: String,
     tokens: Vec<String>,
     latency: Duration,
-    b: Behaviour,
+    b: &Behaviour,
 ) -> Response {
     let gap = if b.tps > 0.0 {
         Duration::from_secs_f64(1.0 / b.tps)

@@ -104,7 +104,7 @@ impl fmt::Display for ShareError {
                  or check it against docs/chain.schema.json."
             ),
             ShareError::InvalidChain { problems } => {
-                let first: Vec<String> = problems.iter().take(3).map(|p| p.to_string()).collect();
+                let first: Vec<String> = problems.iter().take(3).map(std::string::ToString::to_string).collect();
                 let more = problems.len().saturating_sub(3);
                 write!(f, "The chain cannot be opened: {}", first.join(" "))?;
                 if more > 0 {
@@ -245,7 +245,7 @@ fn inflate_capped(bytes: &[u8]) -> Result<Vec<u8>, ShareError> {
 }
 
 fn chain_from_json(json: &str, version: u32) -> Result<Chain, ShareError> {
-    let mut value: Value = serde_json::from_str(json).map_err(bad_json)?;
+    let mut value: Value = serde_json::from_str(json).map_err(|e| bad_json(&e))?;
     let version = match &mut value {
         Value::Object(map) => match map.remove("version") {
             None => version,
@@ -267,13 +267,13 @@ fn chain_from_json(json: &str, version: u32) -> Result<Chain, ShareError> {
     }
     // Versions 0 and 1 share the chain model; a later model change adds its migration
     // here, applied to `value` in order from `version` up.
-    let chain: Chain = serde_json::from_value(value).map_err(bad_json)?;
+    let chain: Chain = serde_json::from_value(value).map_err(|e| bad_json(&e))?;
     Plan::new(chain.clone()).map_err(|problems| ShareError::InvalidChain { problems })?;
     Ok(chain)
 }
 
 /// serde's message, cut short: it can quote the input, which may be huge.
-fn bad_json(e: serde_json::Error) -> ShareError {
+fn bad_json(e: &serde_json::Error) -> ShareError {
     let mut detail = e.to_string();
     if detail.len() > 160 {
         let cut = (0..=160)

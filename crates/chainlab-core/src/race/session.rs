@@ -152,7 +152,7 @@ impl<R: LaneRunner, C: Clock> Session<'_, R, C> {
             report(RaceChange::Span {
                 mode,
                 span: span.clone(),
-            })
+            });
         };
         let options = RunOptions {
             mode,
