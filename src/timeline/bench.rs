@@ -5,8 +5,7 @@
 
 use crate::race_runner::start_race_of;
 use crate::state::AppState;
-use chainlab_core::model::{LatencyModel, LlmStep, Position, Simulation};
-use chainlab_core::{Chain, Limits, Plan, Step, StepId, StepKind};
+use chainlab_core::{Chain, Limits, Plan, Step};
 use leptos::prelude::*;
 use std::time::Duration;
 
@@ -43,47 +42,33 @@ pub fn start_if_asked(state: AppState) {
     }
 }
 
-fn step(id: String, label: String, inputs: Vec<StepId>, ms: u32, x: f64, y: f64) -> Step {
-    Step {
-        id: StepId(id),
-        label,
-        kind: StepKind::Llm(LlmStep {
-            provider: "simulator".into(),
-            ..LlmStep::default()
-        }),
-        inputs,
-        position: Position { x, y },
-        sim: Simulation {
-            latency: LatencyModel::Fixed { ms },
-            output: "ok".into(),
-        },
-    }
-}
-
 /// One start step, `BRANCHES` lines of steps after it, one step that joins them.
 fn wide_chain(steps: usize) -> Chain {
+    let step = |id: &str, label: &str, ms: u32| {
+        Step::llm(id, "")
+            .labelled(label)
+            .taking_ms(ms)
+            .simulating("ok")
+    };
     let per_branch = (steps - 2) / BRANCHES;
-    let mut all = vec![step("start".into(), "Start".into(), vec![], 5, 0.0, 0.0)];
+    let mut all = vec![step("start", "Start", 5)];
     let mut tails = Vec::new();
     for b in 0..BRANCHES {
-        let mut before = StepId::new("start");
+        let mut before = "start".to_string();
         let length = per_branch + usize::from(b < (steps - 2) % BRANCHES);
         for s in 0..length {
-            let id = StepId(format!("b{b}_{s}"));
+            let id = format!("b{b}_{s}");
             let ms = 5 + ((b * 7 + s * 3) % 7) as u32;
-            all.push(step(
-                id.0.clone(),
-                format!("Branch {b} · step {s}"),
-                vec![before],
-                ms,
-                200.0 * (s + 1) as f64,
-                90.0 * b as f64,
-            ));
+            all.push(
+                step(&id, &format!("Branch {b} · step {s}"), ms)
+                    .after(&[&before])
+                    .at(200.0 * (s + 1) as f64, 90.0 * b as f64),
+            );
             before = id;
         }
         tails.push(before);
     }
-    all.push(step("join".into(), "Join".into(), tails, 5, 0.0, 0.0));
+    all.push(step("join", "Join", 5).after(&tails));
     Chain {
         name: format!("Benchmark: {steps} steps in {BRANCHES} branches"),
         description: String::new(),

@@ -19,10 +19,9 @@
 
 #![allow(clippy::print_stdout)]
 
-use chainlab_core::model::{LatencyModel, LlmStep, Position, Simulation};
 use chainlab_core::{
     run, simulate, Chain, Clock, Limits, Millis, Mode, Outcome, Plan, RunOptions, Step, StepId,
-    StepKind, StepRequest, StepResult, StepRunner, Time,
+    StepRequest, StepResult, StepRunner, Time,
 };
 use divan::counter::ItemsCount;
 use divan::Bencher;
@@ -42,25 +41,10 @@ fn main() {
     }
 }
 
-fn step(id: String, inputs: Vec<StepId>) -> Step {
-    Step {
-        id: StepId(id),
-        label: String::new(),
-        kind: StepKind::Llm(LlmStep {
-            provider: "simulator".into(),
-            model: String::new(),
-            system_prompt: String::new(),
-            prompt: String::new(),
-            temperature: 0.7,
-            max_tokens: 1,
-        }),
-        inputs,
-        position: Position::default(),
-        sim: Simulation {
-            latency: LatencyModel::Fixed { ms: 0 },
-            output: String::new(),
-        },
-    }
+fn step(id: &str, inputs: Vec<StepId>) -> Step {
+    let mut step = Step::llm(id, "").labelled("").taking_ms(0);
+    step.inputs = inputs;
+    step
 }
 
 fn chain(steps: Vec<Step>) -> Chain {
@@ -75,14 +59,14 @@ fn chain(steps: Vec<Step>) -> Chain {
 /// One source, `n - 2` steps that each take it as input, one sink that takes them all.
 fn fan_out(n: usize) -> Chain {
     assert!(n >= 3);
-    let mut steps = vec![step("src".into(), vec![])];
+    let mut steps = vec![step("src", vec![])];
     let middle: Vec<StepId> = (0..n - 2).map(|i| StepId(format!("m{i}"))).collect();
     steps.extend(
         middle
             .iter()
-            .map(|id| step(id.0.clone(), vec![StepId::new("src")])),
+            .map(|id| step(id.as_str(), vec![StepId::new("src")])),
     );
-    steps.push(step("sink".into(), middle));
+    steps.push(step("sink", middle));
     chain(steps)
 }
 
@@ -106,7 +90,7 @@ fn layered(n: usize) -> Chain {
                     inputs.push(second.clone());
                 }
             }
-            steps.push(step(id.0.clone(), inputs));
+            steps.push(step(id.as_str(), inputs));
             current.push(id);
         }
         previous = current;

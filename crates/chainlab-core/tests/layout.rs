@@ -6,22 +6,15 @@ use chainlab_core::editor::layout::{
     arrange, arrange_if_stacked, bands, drawn_crossings, layout, levels, Layout, COLUMN_PITCH,
     NODE_HEIGHT, NODE_WIDTH,
 };
-use chainlab_core::model::{Position, Simulation};
-use chainlab_core::{Chain, Plan, Step, StepId, StepKind};
+use chainlab_core::model::Position;
+use chainlab_core::{Chain, Plan, Step, StepId};
 use proptest::prelude::*;
 
 fn step(id: &str, inputs: &[String]) -> Step {
-    Step {
-        id: StepId::new(id),
-        label: id.into(),
-        kind: if inputs.is_empty() {
-            StepKind::Input { text: id.into() }
-        } else {
-            StepKind::Output
-        },
-        inputs: inputs.iter().map(StepId::new).collect(),
-        position: Position::default(),
-        sim: Simulation::default(),
+    if inputs.is_empty() {
+        Step::input(id, id)
+    } else {
+        Step::output(id).after(inputs)
     }
 }
 

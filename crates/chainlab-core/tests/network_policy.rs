@@ -1,11 +1,10 @@
 //! Retries, back-off, time-outs, cancel, provider limits and failure policies, in
 //! virtual time: every figure below is exact.
 
-use chainlab_core::model::{LlmStep, Simulation};
 use chainlab_core::{
     run_until_done, run_with, Cancel, Chain, Clock, Millis, Mode, OnFailure, Outcome, Plan, Policy,
-    RetryPolicy, RunOptions, Step, StepError, StepId, StepKind, StepRequest, StepResult,
-    StepRunner, Trace, VirtualClock,
+    RetryPolicy, RunOptions, Step, StepError, StepRequest, StepResult, StepRunner, Trace,
+    VirtualClock,
 };
 use std::collections::HashMap;
 
@@ -44,23 +43,10 @@ impl StepRunner for Scripted {
 }
 
 fn step(id: &str, provider: &str, inputs: &[&str]) -> Step {
-    Step {
-        id: StepId::new(id),
-        label: id.into(),
-        kind: StepKind::Llm(LlmStep {
-            provider: provider.into(),
-            model: "m".into(),
-            prompt: inputs
-                .iter()
-                .map(|i| format!("{{{{{i}}}}}"))
-                .collect::<Vec<_>>()
-                .join(" "),
-            ..LlmStep::default()
-        }),
-        inputs: inputs.iter().map(|i| StepId::new(*i)).collect(),
-        position: Default::default(),
-        sim: Simulation::default(),
-    }
+    let prompt: Vec<String> = inputs.iter().map(|i| format!("{{{{{i}}}}}")).collect();
+    Step::llm(id, &prompt.join(" "))
+        .calling(provider)
+        .after(inputs)
 }
 
 fn plan(steps: Vec<Step>) -> Plan {

@@ -25,39 +25,17 @@ fn chain(steps: Vec<Step>) -> Chain {
 }
 
 fn input(id: &str) -> Step {
-    Step {
-        id: sid(id),
-        label: String::new(),
-        kind: StepKind::Input {
-            text: format!("text of {id}"),
-        },
-        inputs: vec![],
-        position: Position::default(),
-        sim: Simulation::default(),
-    }
+    Step::input(id, &format!("text of {id}")).labelled("")
 }
 
 /// An LLM step whose prompt and simulated output name every input.
 fn llm(id: &str, inputs: &[&str]) -> Step {
     let refs: String = inputs.iter().map(|i| format!("{{{{{i}}}}} ")).collect();
-    Step {
-        id: sid(id),
-        label: format!("label of {id}"),
-        kind: StepKind::Llm(LlmStep {
-            provider: "simulator".into(),
-            model: "sim".into(),
-            system_prompt: String::new(),
-            prompt: format!("Use {refs}"),
-            temperature: 0.7,
-            max_tokens: 512,
-        }),
-        inputs: inputs.iter().map(|i| sid(i)).collect(),
-        position: Position::default(),
-        sim: Simulation {
-            latency: LatencyModel::Fixed { ms: 100 },
-            output: format!("out of {id}: {refs}"),
-        },
-    }
+    Step::llm(id, &format!("Use {refs}"))
+        .labelled(&format!("label of {id}"))
+        .after(inputs)
+        .taking_ms(100)
+        .simulating(&format!("out of {id}: {refs}"))
 }
 
 fn problems(chain: Chain) -> Vec<Problem> {

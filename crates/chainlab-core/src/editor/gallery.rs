@@ -3,10 +3,7 @@
 //! comes laid out in columns by dependency level, as auto-layout would put it.
 
 use crate::editor::layout;
-use crate::model::{
-    Chain, HttpStep, LatencyModel, LlmStep, Simulation, Step, StepId, StepKind, TransformOp,
-    TransformStep,
-};
+use crate::model::{Chain, LatencyModel, Step, TransformOp};
 
 /// A gallery entry: the chain (its `description` is what a teacher can say about it).
 pub struct Example {
@@ -640,17 +637,6 @@ fn laid_out(mut chain: Chain) -> Chain {
     chain
 }
 
-fn ids(names: &[&str]) -> Vec<StepId> {
-    names.iter().map(|n| StepId::new(*n)).collect()
-}
-
-fn fixed(ms: u32, output: &str) -> Simulation {
-    Simulation {
-        latency: LatencyModel::Fixed { ms },
-        output: output.into(),
-    }
-}
-
 /// The step's simulated latency becomes log-normal around its fixed time (the median),
 /// like a real call: usually close, sometimes far slower.
 fn long_tailed(mut step: Step, sigma: f64) -> Step {
@@ -663,72 +649,36 @@ fn long_tailed(mut step: Step, sigma: f64) -> Step {
     step
 }
 
+// The gallery's shorthand over the step builders (`editor::builders`): every chain
+// here is a few dozen of these lines.
+
 fn input(id: &str, label: &str, text: &str) -> Step {
-    Step {
-        id: StepId::new(id),
-        label: label.into(),
-        kind: StepKind::Input { text: text.into() },
-        inputs: vec![],
-        position: Default::default(),
-        sim: Simulation::default(),
-    }
+    Step::input(id, text).labelled(label)
 }
 
 fn llm(id: &str, label: &str, inputs: &[&str], prompt: &str, ms: u32, output: &str) -> Step {
-    Step {
-        id: StepId::new(id),
-        label: label.into(),
-        kind: StepKind::Llm(LlmStep {
-            provider: "simulator".into(),
-            model: "sim-small".into(),
-            system_prompt: String::new(),
-            prompt: prompt.into(),
-            temperature: 0.7,
-            max_tokens: 512,
-        }),
-        inputs: ids(inputs),
-        position: Default::default(),
-        sim: fixed(ms, output),
-    }
+    Step::llm(id, prompt)
+        .labelled(label)
+        .after(inputs)
+        .taking_ms(ms)
+        .simulating(output)
 }
 
 fn http(id: &str, label: &str, inputs: &[&str], url: &str, ms: u32, output: &str) -> Step {
-    Step {
-        id: StepId::new(id),
-        label: label.into(),
-        kind: StepKind::Http(HttpStep {
-            method: "GET".into(),
-            url: url.into(),
-            ..HttpStep::default()
-        }),
-        inputs: ids(inputs),
-        position: Default::default(),
-        sim: fixed(ms, output),
-    }
+    Step::http(id, url)
+        .labelled(label)
+        .after(inputs)
+        .taking_ms(ms)
+        .simulating(output)
 }
 
 /// Local steps take no simulated time: they are computed, not called.
 fn transform(id: &str, label: &str, inputs: &[&str], op: TransformOp, template: &str) -> Step {
-    Step {
-        id: StepId::new(id),
-        label: label.into(),
-        kind: StepKind::Transform(TransformStep {
-            op,
-            template: template.into(),
-        }),
-        inputs: ids(inputs),
-        position: Default::default(),
-        sim: Simulation::default(),
-    }
+    Step::transform(id, op, template)
+        .labelled(label)
+        .after(inputs)
 }
 
 fn output(id: &str, label: &str, inputs: &[&str]) -> Step {
-    Step {
-        id: StepId::new(id),
-        label: label.into(),
-        kind: StepKind::Output,
-        inputs: ids(inputs),
-        position: Default::default(),
-        sim: Simulation::default(),
-    }
+    Step::output(id).labelled(label).after(inputs)
 }

@@ -2,6 +2,7 @@
 //! undo and redo, auto-layout in "runs together" columns, and the gallery of example
 //! chains.
 
+pub mod builders;
 pub mod edit;
 pub mod fields;
 pub mod gallery;
