@@ -8,7 +8,7 @@
 
 use crate::editor::{EditKind, Editor};
 use crate::state::{use_app_state, AppState};
-use chainlab_core::editor::{gallery, layout};
+use chainlab_core::io::arrival::{self, Arrival};
 use chainlab_core::io::codegen::{self, Language};
 use chainlab_core::io::share::{self, ShareError, MAX_JSON_BYTES, SAFE_LINK_CHARS};
 use chainlab_core::Chain;
@@ -66,13 +66,11 @@ impl Share {
         self.put(chain);
     }
 
-    fn put(&self, mut chain: Chain) {
-        // A chain written by hand or by a program may give its steps no places.
-        layout::arrange_if_stacked(&mut chain);
-        let key = gallery::EXAMPLES
-            .iter()
-            .find(|e| (e.chain)() == chain)
-            .map(|e| e.key);
+    fn put(&self, chain: Chain) {
+        let Arrival {
+            chain,
+            gallery_key: key,
+        } = arrival::arrive(chain);
         match self.editor {
             Some(editor) => {
                 editor.edit(EditKind::Graph, |c| *c = chain);
@@ -460,6 +458,7 @@ fn LinkBox(share: Share, link: String) -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chainlab_core::editor::gallery;
     use wasm_bindgen_test::wasm_bindgen_test;
 
     #[wasm_bindgen_test]

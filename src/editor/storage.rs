@@ -2,7 +2,8 @@
 
 use chainlab_core::Chain;
 
-use chainlab_core::editor::{gallery, layout};
+use chainlab_core::editor::gallery;
+use chainlab_core::io::arrival;
 
 /// Where the current chain is kept.
 const KEY: &str = "chainlab.chain";
@@ -33,14 +34,9 @@ pub fn restore() -> (Chain, Option<&'static str>, Option<String>) {
         return fallback;
     };
     match serde_json::from_str::<Chain>(&json) {
-        Ok(mut chain) => {
-            // Saved by another tool or by hand, the steps may have no places.
-            layout::arrange_if_stacked(&mut chain);
-            let key = gallery::EXAMPLES
-                .iter()
-                .find(|e| (e.chain)() == chain)
-                .map(|e| e.key);
-            (chain, key, None)
+        Ok(chain) => {
+            let arrived = arrival::arrive(chain);
+            (arrived.chain, arrived.gallery_key, None)
         }
         Err(e) => {
             let _ = storage.set_item(BROKEN_KEY, &json);

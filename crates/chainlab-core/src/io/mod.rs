@@ -1,6 +1,8 @@
-//! A chain or a race leaving the page and coming back: share links, exports (trace,
-//! CSV, SVG) and code generation (LangChain, LangGraph, Rust).
+//! A chain or a race leaving the page and coming back: how a chain arrives from a
+//! link, a file or storage, share links, exports (trace, CSV, SVG) and code
+//! generation (LangChain, LangGraph, Rust).
 
+pub mod arrival;
 pub mod codegen;
 pub mod export;
 pub mod share;
