@@ -27,6 +27,12 @@ pub fn kind_icon(kind: NewStep) -> &'static str {
     }
 }
 
+/// The canvas element and its wheel listener, kept to be removed.
+type WheelListener = (
+    web_sys::EventTarget,
+    wasm_bindgen::closure::Closure<dyn Fn(ev::WheelEvent)>,
+);
+
 /// What the pointer is doing on the canvas.
 #[derive(Clone, Debug, PartialEq)]
 enum Gesture {
@@ -355,7 +361,9 @@ pub fn Canvas() -> impl IntoView {
     };
 
     // Wheel zoom must cancel the page's scroll, which a passive listener (what a
-    // delegated `on:wheel` gets) cannot do.
+    // delegated `on:wheel` gets) cannot do. Like every listener of the page's, it is
+    // removed when its component goes (`on_cleanup`).
+    let wheel = StoredValue::new_local(None::<WheelListener>);
     Effect::new(move |_| {
         let Some(svg) = svg_ref.get() else { return };
         let listener = wasm_bindgen::closure::Closure::<dyn Fn(ev::WheelEvent)>::new(on_wheel);
@@ -366,8 +374,13 @@ pub fn Canvas() -> impl IntoView {
             listener.as_ref().unchecked_ref(),
             &options,
         );
-        // The canvas is mounted once and lives as long as the page.
-        listener.forget();
+        wheel.set_value(Some((svg.into(), listener)));
+    });
+    on_cleanup(move || {
+        if let Some(Some((svg, listener))) = wheel.try_update_value(Option::take) {
+            let _ =
+                svg.remove_event_listener_with_callback("wheel", listener.as_ref().unchecked_ref());
+        }
     });
     // Fit the chain into the canvas when asked (gallery load, auto-layout, button).
     Effect::new(move |_| {

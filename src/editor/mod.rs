@@ -458,6 +458,5 @@ pub fn listen_for_shortcuts(editor: Editor) {
             _ => {}
         }
     });
-    // The editor lives as long as the page, and so do its shortcuts.
-    std::mem::forget(handle);
+    on_cleanup(move || handle.remove());
 }
