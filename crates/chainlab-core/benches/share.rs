@@ -1,35 +1,59 @@
 //! Share links: how long encoding and decoding a link take, and how long the links
 //! are next to the TypeScript playground's (lz-string) and Mermaid Live's (pako
-//! deflate + base64url) for the same chain JSON.
+//! deflate + base64url), all three given the same pruned JSON our encoder packs
+//! (defaults left out), each at its strongest level: lz-string has none, pako's
+//! zlib at 9 (written here with miniz_oxide, the same format), ours raw deflate at
+//! miniz_oxide's 10.
 //!
 //! `cargo bench -p chainlab-core --bench share` prints divan's table (median time per
-//! call over divan's samples), then one line per gallery chain with the three lengths.
+//! call over divan's samples), then one line per gallery chain with the lengths, and
+//! what pruning and each packer gain over the full JSON.
 
 #![allow(clippy::print_stdout)]
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use chainlab_core::editor::gallery;
-use chainlab_core::io::share::{decode_link, encode_link};
+use chainlab_core::io::share::{compact_json, decode_link, encode_link, without_secrets};
 use chainlab_core::Chain;
 use std::hint::black_box;
 
 fn main() {
     divan::main();
-    println!("\nchain: our link / lz-string (TypeScript playground) / pako:… (Mermaid Live) / chain JSON, in characters");
+    println!(
+        "\nchain: full JSON / pruned JSON → our link / lz-string / pako:…, in characters (all from the pruned JSON)"
+    );
+    let mut totals = [0usize; 5];
     for example in gallery::EXAMPLES {
         let chain = (example.chain)();
-        let json = serde_json::to_string(&chain).unwrap_or_default();
-        let zlib = miniz_oxide::deflate::compress_to_vec_zlib(json.as_bytes(), 9);
-        println!(
-            "{:<22} {:>5} / {:>5} / {:>5} / {:>5}",
-            example.key,
+        let full = serde_json::to_string(&chain).unwrap_or_default().len();
+        let pruned = compact_json(&without_secrets(&chain));
+        let zlib = miniz_oxide::deflate::compress_to_vec_zlib(pruned.as_bytes(), 9);
+        let lengths = [
+            full,
+            pruned.len(),
             encode_link(&chain).len(),
-            lz_str::compress_to_encoded_uri_component(&json).len(),
+            lz_str::compress_to_encoded_uri_component(&pruned).len(),
             "pako:".len() + URL_SAFE_NO_PAD.encode(zlib).len(),
-            json.len()
+        ];
+        for (total, length) in totals.iter_mut().zip(lengths) {
+            *total += length;
+        }
+        println!(
+            "{:<22} {:>5} / {:>5} → {:>5} / {:>5} / {:>5}",
+            example.key, lengths[0], lengths[1], lengths[2], lengths[3], lengths[4]
         );
     }
+    let share = |i: usize| 100.0 * totals[i] as f64 / totals[0] as f64;
+    println!(
+        "all gallery chains: pruning keeps {:.0} % of the JSON; links are {:.0} % (ours), {:.0} % (lz-string), {:.0} % (pako) of the full JSON; ours is {:.0} % shorter than lz-string and {:.0} % shorter than pako",
+        share(1),
+        share(2),
+        share(3),
+        share(4),
+        100.0 - 100.0 * totals[2] as f64 / totals[3] as f64,
+        100.0 - 100.0 * totals[2] as f64 / totals[4] as f64,
+    );
 }
 
 fn largest() -> Chain {
