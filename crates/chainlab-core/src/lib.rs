@@ -8,6 +8,7 @@ pub mod errors;
 pub mod export;
 pub mod gallery;
 pub mod history;
+pub mod import;
 pub mod layout;
 pub mod model;
 pub mod narrate;
