@@ -462,7 +462,30 @@ fn import_json(text: &str, stem: Option<&str>, limits: Limits) -> Result<Importe
         let events: Vec<trace::ChromeEvent> = serde_json::from_str(text).map_err(bad_json)?;
         return trace::import_chrome(events, limits);
     }
-    let shape: JsonShape = serde_json::from_str(text).map_err(bad_json)?;
+    let mut values = serde_json::Deserializer::from_str(text).into_iter::<JsonShape>();
+    let shape = match values.next() {
+        Some(shape) => shape.map_err(bad_json)?,
+        None => return Err(ImportError::Empty),
+    };
+    let mut more = values.peekable();
+    if more.peek().is_some() {
+        // The Collector's file exporter writes one OTLP/JSON request per line.
+        let not_otlp = || ImportError::BadJson {
+            detail: "it holds several JSON values; only an OpenTelemetry trace may come as \
+                one OTLP/JSON request per line"
+                .into(),
+        };
+        let mut resource_spans = shape.resource_spans.ok_or_else(not_otlp)?;
+        for value in more {
+            resource_spans.extend(
+                value
+                    .map_err(bad_json)?
+                    .resource_spans
+                    .ok_or_else(not_otlp)?,
+            );
+        }
+        return trace::import_otlp(resource_spans, limits);
+    }
     if let Some(resource_spans) = shape.resource_spans {
         return trace::import_otlp(resource_spans, limits);
     }

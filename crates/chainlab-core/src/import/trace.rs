@@ -447,17 +447,11 @@ fn as_it_ran(
     let ms = |t: u64| (t - origin + NANOS_PER_MS / 2) / NANOS_PER_MS;
     let trace_ms = ms(spans.iter().map(|s| s.end).max().unwrap_or(origin));
 
-    let inputs = interval_order(
-        &leaves
-            .iter()
-            .map(|&i| {
-                (
-                    spans[i].start,
-                    spans[i].end.max(spans[i].start.saturating_add(1)),
-                )
-            })
-            .collect::<Vec<_>>(),
-    );
+    let times: Vec<(u64, u64)> = leaves
+        .iter()
+        .map(|&i| (spans[i].start, spans[i].end))
+        .collect();
+    let inputs = interval_order(&with_instants_in_order(&times));
 
     let mut ids = IdMaker::default();
     let step_ids: Vec<StepId> = leaves
@@ -616,6 +610,45 @@ fn check_depth(spans: &[RawSpan], parent: &[Option<usize>], max: usize) -> Resul
     Ok(())
 }
 
+/// The same order of events on a scale where every span takes some time. A span of no
+/// time (ChainLab's input, transform and output steps) comes after the spans that end
+/// at its instant and before those that start there; several at one instant come one
+/// after another in the order given, as a trace lists the steps it ran.
+fn with_instants_in_order(times: &[(u64, u64)]) -> Vec<(u64, u64)> {
+    let mut instants: Vec<u64> = times.iter().flat_map(|&(s, e)| [s, e]).collect();
+    instants.sort_unstable();
+    instants.dedup();
+    let place = |t: u64| instants.binary_search(&t).unwrap_or_default();
+    let mut zero_length = vec![0u64; instants.len()];
+    for &(s, e) in times {
+        if s == e {
+            zero_length[place(s)] += 1;
+        }
+    }
+    // Per instant: where spans end, then one unit per span of no time, then where
+    // spans start.
+    let mut ends_at = Vec::with_capacity(instants.len());
+    let mut next = 0u64;
+    for &count in &zero_length {
+        ends_at.push(next);
+        next += count + 1;
+    }
+    let mut used = vec![0u64; instants.len()];
+    times
+        .iter()
+        .map(|&(s, e)| {
+            let (ks, ke) = (place(s), place(e));
+            if s == e {
+                let at = ends_at[ks] + used[ks];
+                used[ks] += 1;
+                (at, at + 1)
+            } else {
+                (ends_at[ks] + zero_length[ks], ends_at[ke])
+            }
+        })
+        .collect()
+}
+
 /// For intervals `[start, end)` with `start < end`, sorted by start: the inputs of
 /// each, by position: the intervals that ended before it started and that no other
 /// such interval started after. In end order those are a run just before the first
@@ -659,6 +692,14 @@ mod tests {
         // a, then b and c together, then d after both.
         let inputs = interval_order(&[(0, 10), (10, 30), (12, 20), (30, 40)]);
         assert_eq!(inputs, vec![vec![], vec![0], vec![0], vec![1, 2]]);
+    }
+
+    #[test]
+    fn spans_of_no_time_sit_between_those_that_end_and_start_at_their_instant() {
+        // b and c take no time at 10, between a (ending at 10) and d (starting there).
+        let times = [(0, 10), (10, 10), (10, 10), (10, 20), (20, 20)];
+        let inputs = interval_order(&with_instants_in_order(&times));
+        assert_eq!(inputs, vec![vec![], vec![0], vec![1], vec![2], vec![3]]);
     }
 
     #[test]
