@@ -109,18 +109,24 @@ impl Graph {
         limits: Limits,
     ) -> Result<Imported, ImportError> {
         let mut ids = IdMaker::default();
-        let mut step_ids: Vec<Option<StepId>> = Vec::with_capacity(self.nodes.len());
-        for (raw, label, _) in &self.nodes {
-            step_ids.push((raw != START && raw != END).then(|| {
-                let name = self
-                    .ids
+        // The node's name: the id its source meant, which also labels an unlabelled step.
+        let names: Vec<&str> = self
+            .nodes
+            .iter()
+            .map(|(raw, label, _)| {
+                self.ids
                     .get(raw)
                     .map(String::as_str)
                     .or_else(|| unescaped_name(raw, label.as_deref()))
-                    .unwrap_or(raw);
-                ids.id_for(name)
-            }));
-        }
+                    .unwrap_or(raw)
+            })
+            .collect();
+        let step_ids: Vec<Option<StepId>> = self
+            .nodes
+            .iter()
+            .zip(&names)
+            .map(|((raw, _, _), name)| (raw != START && raw != END).then(|| ids.id_for(name)))
+            .collect();
         let mut inputs: Vec<Vec<StepId>> = vec![Vec::new(); self.nodes.len()];
         for (from, to, _) in &self.edges {
             if let (Some(from), Some(_)) = (&step_ids[*from], &step_ids[*to]) {
@@ -129,12 +135,14 @@ impl Graph {
         }
         let (mut http, mut llm) = (Vec::new(), Vec::new());
         let mut steps = Vec::new();
-        for (((raw, label, _), id), inputs) in self.nodes.iter().zip(&step_ids).zip(inputs) {
+        for ((((_, label, _), name), id), inputs) in
+            self.nodes.iter().zip(&names).zip(&step_ids).zip(inputs)
+        {
             let Some(id) = id.clone() else { continue };
             let label = label
                 .clone()
                 .filter(|l| !l.is_empty())
-                .unwrap_or_else(|| raw.clone());
+                .unwrap_or_else(|| name.to_string());
             let kind = GuessedKind::from_name(&label);
             let latency = match kind {
                 GuessedKind::Llm => {

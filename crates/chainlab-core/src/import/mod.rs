@@ -596,14 +596,23 @@ fn new_step(
     latency: LatencyModel,
 ) -> Step {
     let refs: Vec<String> = inputs.iter().map(|i| format!("{{{{{i}}}}}")).collect();
+    // A name may hold `{{`, which a template would read as the start of a reference.
+    let mut instruction = String::with_capacity(label.len());
+    let mut chars = label.chars().peekable();
+    while let Some(c) = chars.next() {
+        instruction.push(c);
+        if c == '{' && chars.peek() == Some(&'{') {
+            instruction.push(' ');
+        }
+    }
     let kind = match kind {
         GuessedKind::Llm => StepKind::Llm(LlmStep {
             provider: "simulator".into(),
             model: model.unwrap_or_else(|| "sim-small".into()),
             prompt: if refs.is_empty() {
-                label.clone()
+                instruction
             } else {
-                format!("{label}\n\n{}", refs.join("\n\n"))
+                format!("{instruction}\n\n{}", refs.join("\n\n"))
             },
             temperature: 0.7,
             max_tokens: 512,

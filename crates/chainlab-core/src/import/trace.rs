@@ -253,11 +253,12 @@ pub(super) fn import_chrome(
     events: Vec<ChromeEvent>,
     limits: Limits,
 ) -> Result<Imported, ImportError> {
-    let mut process_names: HashMap<String, String> = HashMap::new();
-    let mut sort_index: HashMap<String, i64> = HashMap::new();
-    let mut processes: Vec<String> = Vec::new();
-    for event in &events {
-        let pid = event.pid.to_string();
+    let mut process_names: HashMap<&str, String> = HashMap::new();
+    let mut sort_index: HashMap<&str, i64> = HashMap::new();
+    let pids: Vec<String> = events.iter().map(|e| e.pid.to_string()).collect();
+    let mut processes: Vec<&str> = Vec::new();
+    let mut seen: HashSet<&str> = HashSet::new();
+    for (event, pid) in events.iter().zip(&pids) {
         match event.ph.as_str() {
             "M" if event.name == "process_name" => {
                 if let Some(name) = event.args.get("name").and_then(Value::as_str) {
@@ -269,7 +270,7 @@ pub(super) fn import_chrome(
                     sort_index.insert(pid, index);
                 }
             }
-            "X" if !processes.contains(&pid) => processes.push(pid),
+            "X" if seen.insert(pid) => processes.push(pid),
             _ => {}
         }
     }
@@ -277,16 +278,17 @@ pub(super) fn import_chrome(
         .iter()
         .enumerate()
         .min_by_key(|&(at, pid)| (sort_index.get(pid).copied().unwrap_or(i64::MAX), at))
-        .map(|(_, pid)| pid.clone())
+        .map(|(_, pid)| *pid)
     else {
         return Err(ImportError::NoSpans);
     };
 
     // Times in µs from the first event, as nanoseconds.
     let mut timed = Vec::new();
-    for event in events
+    for (event, _) in events
         .iter()
-        .filter(|e| e.ph == "X" && e.pid.to_string() == process)
+        .zip(&pids)
+        .filter(|(e, pid)| e.ph == "X" && *pid == process)
     {
         let at = || Location::Span {
             name: event.name.clone(),
@@ -314,7 +316,7 @@ pub(super) fn import_chrome(
 
     let mut spans: Vec<RawSpan> = Vec::new();
     let mut by_step: HashMap<String, usize> = HashMap::new();
-    let mut retried: Vec<StepId> = Vec::new();
+    let mut retried: Vec<bool> = Vec::new();
     let mut threads: Vec<String> = Vec::new();
     for (event, start, end) in timed {
         let (start, end) = (ns(start), ns(end));
@@ -323,16 +325,14 @@ pub(super) fn import_chrome(
             let span: &mut RawSpan = &mut spans[i];
             span.start = span.start.min(start);
             span.end = span.end.max(end);
-            let id = StepId::new(step.unwrap_or_default());
-            if !retried.contains(&id) {
-                retried.push(id);
-            }
+            retried[i] = true;
             continue;
         }
         if let Some(step) = step {
             by_step.insert(step.to_string(), spans.len());
         }
         threads.push(event.tid.to_string());
+        retried.push(false);
         spans.push(RawSpan {
             id: spans.len().to_string(),
             parent: None,
@@ -354,7 +354,7 @@ pub(super) fn import_chrome(
     nest_by_thread(&mut spans, &threads);
 
     let lane = process_names
-        .get(&process)
+        .get(process)
         .cloned()
         .unwrap_or_else(|| format!("process {process}"));
     let mut notes = Vec::new();
@@ -364,6 +364,12 @@ pub(super) fn import_chrome(
             others: processes.len() - 1,
         });
     }
+    let retried: Vec<StepId> = spans
+        .iter()
+        .zip(&retried)
+        .filter(|(_, &retried)| retried)
+        .filter_map(|(span, _)| span.step.as_deref().map(StepId::new))
+        .collect();
     if !retried.is_empty() {
         notes.push(Note::AttemptsMerged { steps: retried });
     }
