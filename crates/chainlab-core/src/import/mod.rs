@@ -23,7 +23,7 @@ use crate::layout;
 use crate::model::{Chain, HttpStep, LatencyModel, LlmStep, Simulation, Step, StepId, StepKind};
 use crate::plan::{Limits, Plan, Problem};
 use crate::share::{self, ShareError};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 /// Longer texts are refused before parsing. Traces are far bigger than chains: a
@@ -546,6 +546,9 @@ pub fn set_latency(chain: &mut Chain, kind: GuessedKind, latency: LatencyModel) 
 #[derive(Default)]
 struct IdMaker {
     taken: HashSet<String>,
+    /// The last number given to each repeated name: a trace names a thousand spans
+    /// `chat`, and counting up from 2 each time would be quadratic.
+    numbered: HashMap<String, usize>,
     changes: Vec<(String, StepId)>,
 }
 
@@ -565,10 +568,15 @@ impl IdMaker {
             base = "step".into();
         }
         let mut id = base.clone();
-        let mut n = 1;
-        while self.taken.contains(&id) {
-            n += 1;
-            id = format!("{base}_{n}");
+        if self.taken.contains(&id) {
+            let n = self.numbered.entry(base.clone()).or_insert(1);
+            loop {
+                *n += 1;
+                id = format!("{base}_{n}");
+                if !self.taken.contains(&id) {
+                    break;
+                }
+            }
         }
         self.taken.insert(id.clone());
         let id = StepId(id);

@@ -179,8 +179,8 @@ pub(super) fn import_otlp(
     resource_spans: Vec<ResourceSpans>,
     limits: Limits,
 ) -> Result<Imported, ImportError> {
-    let mut traces: Vec<String> = Vec::new();
-    let mut seen: HashSet<String> = HashSet::new();
+    let mut traces: Vec<&str> = Vec::new();
+    let mut seen: HashSet<&str> = HashSet::new();
     let mut service = None;
     let mut spans = Vec::new();
     for rs in &resource_spans {
@@ -189,8 +189,8 @@ pub(super) fn import_otlp(
             .as_ref()
             .and_then(|r| attribute(&r.attributes, "service.name"));
         for span in rs.scope_spans.iter().flat_map(|s| &s.spans) {
-            if seen.insert(span.trace_id.clone()) {
-                traces.push(span.trace_id.clone());
+            if seen.insert(&span.trace_id) {
+                traces.push(&span.trace_id);
             }
             if span.trace_id != traces[0] {
                 continue;
