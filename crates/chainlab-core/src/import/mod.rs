@@ -446,9 +446,9 @@ pub fn import_with_limits(
 
 /// Which JSON format a text is, read in one pass: the fields that tell them apart.
 #[derive(serde::Deserialize)]
-struct JsonShape {
-    #[serde(rename = "resourceSpans")]
-    resource_spans: Option<Vec<trace::ResourceSpans>>,
+struct JsonShape<'a> {
+    #[serde(borrow, rename = "resourceSpans")]
+    resource_spans: Option<Vec<trace::ResourceSpans<'a>>>,
     #[serde(rename = "traceEvents")]
     trace_events: Option<Vec<trace::ChromeEvent>>,
     nodes: Option<Vec<graph::JsonNode>>,

@@ -26,6 +26,7 @@ use crate::plan::Limits;
 use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
 use serde_json::Value;
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 
@@ -34,56 +35,60 @@ const LLM_OPERATIONS: [&str; 3] = ["chat", "text_completion", "generate_content"
 
 const NANOS_PER_MS: u64 = 1_000_000;
 
+// Strings are borrowed from the text where they need no unescaping: a big trace
+// holds tens of thousands of ids and names, and copying each was most of the work.
+
 #[derive(Deserialize)]
-pub(super) struct ResourceSpans {
-    #[serde(default)]
-    resource: Option<Resource>,
-    #[serde(default, rename = "scopeSpans")]
-    scope_spans: Vec<ScopeSpans>,
+pub(super) struct ResourceSpans<'a> {
+    #[serde(default, borrow)]
+    resource: Option<Resource<'a>>,
+    #[serde(default, borrow, rename = "scopeSpans")]
+    scope_spans: Vec<ScopeSpans<'a>>,
 }
 
 #[derive(Deserialize)]
-struct Resource {
-    #[serde(default)]
-    attributes: Vec<KeyValue>,
+struct Resource<'a> {
+    #[serde(default, borrow)]
+    attributes: Vec<KeyValue<'a>>,
 }
 
 #[derive(Deserialize)]
-struct ScopeSpans {
-    #[serde(default)]
-    spans: Vec<OtlpSpan>,
+struct ScopeSpans<'a> {
+    #[serde(default, borrow)]
+    spans: Vec<OtlpSpan<'a>>,
 }
 
 #[derive(Deserialize)]
-struct KeyValue {
-    key: String,
-    #[serde(default)]
-    value: Option<AnyValue>,
+struct KeyValue<'a> {
+    #[serde(borrow)]
+    key: Cow<'a, str>,
+    #[serde(default, borrow)]
+    value: Option<AnyValue<'a>>,
 }
 
 /// Only string values are read; the other kinds of value are skipped.
 #[derive(Deserialize)]
-struct AnyValue {
-    #[serde(rename = "stringValue")]
-    string_value: Option<String>,
+struct AnyValue<'a> {
+    #[serde(borrow, rename = "stringValue")]
+    string_value: Option<Cow<'a, str>>,
 }
 
 #[derive(Deserialize)]
-struct OtlpSpan {
-    #[serde(default, rename = "traceId")]
-    trace_id: String,
-    #[serde(default, rename = "spanId")]
-    span_id: String,
-    #[serde(default, rename = "parentSpanId")]
-    parent_span_id: String,
-    #[serde(default)]
-    name: String,
+struct OtlpSpan<'a> {
+    #[serde(default, borrow, rename = "traceId")]
+    trace_id: Cow<'a, str>,
+    #[serde(default, borrow, rename = "spanId")]
+    span_id: Cow<'a, str>,
+    #[serde(default, borrow, rename = "parentSpanId")]
+    parent_span_id: Cow<'a, str>,
+    #[serde(default, borrow)]
+    name: Cow<'a, str>,
     #[serde(default, rename = "startTimeUnixNano", deserialize_with = "nanos")]
     start: Option<u64>,
     #[serde(default, rename = "endTimeUnixNano", deserialize_with = "nanos")]
     end: Option<u64>,
-    #[serde(default)]
-    attributes: Vec<KeyValue>,
+    #[serde(default, borrow)]
+    attributes: Vec<KeyValue<'a>>,
 }
 
 fn attribute<'a>(attributes: &'a [KeyValue], key: &str) -> Option<&'a str> {
@@ -153,30 +158,30 @@ enum SpanKind {
 }
 
 /// A span of either format, times in nanoseconds.
-struct RawSpan {
-    id: String,
-    parent: Option<String>,
-    name: String,
+struct RawSpan<'a> {
+    id: Cow<'a, str>,
+    parent: Option<Cow<'a, str>>,
+    name: Cow<'a, str>,
     /// The step id, when the trace names one (ChainLab's `args.step`).
-    step: Option<String>,
+    step: Option<Cow<'a, str>>,
     start: u64,
     end: u64,
     kind: SpanKind,
     model: Option<String>,
 }
 
-impl RawSpan {
+impl RawSpan<'_> {
     fn location(&self) -> Location {
         Location::Span {
-            name: self.name.clone(),
-            id: self.id.clone(),
+            name: self.name.to_string(),
+            id: self.id.to_string(),
         }
     }
 }
 
 /// Reads OTLP/JSON. A file may hold several traces: the first one is imported.
 pub(super) fn import_otlp(
-    resource_spans: Vec<ResourceSpans>,
+    resource_spans: Vec<ResourceSpans<'_>>,
     limits: Limits,
 ) -> Result<Imported, ImportError> {
     let mut traces: Vec<&str> = Vec::new();
@@ -200,8 +205,8 @@ pub(super) fn import_otlp(
             }
             let missing = |field: &str| ImportError::Syntax {
                 at: Location::Span {
-                    name: span.name.clone(),
-                    id: span.span_id.clone(),
+                    name: span.name.to_string(),
+                    id: span.span_id.to_string(),
                 },
                 detail: format!("it has no {field}"),
             };
@@ -334,10 +339,10 @@ pub(super) fn import_chrome(
         threads.push(event.tid.to_string());
         retried.push(false);
         spans.push(RawSpan {
-            id: spans.len().to_string(),
+            id: spans.len().to_string().into(),
             parent: None,
-            name: event.name.clone(),
-            step: step.map(str::to_string),
+            name: event.name.as_str().into(),
+            step: step.map(Cow::Borrowed),
             start,
             end,
             kind: match event.cat.as_str() {
@@ -424,7 +429,7 @@ fn as_it_ran(
     let n = spans.len();
     let mut index: HashMap<&str, usize> = HashMap::with_capacity(n);
     for (i, span) in spans.iter().enumerate() {
-        index.entry(span.id.as_str()).or_insert(i);
+        index.entry(span.id.as_ref()).or_insert(i);
     }
     let parent: Vec<Option<usize>> = spans
         .iter()
@@ -483,7 +488,7 @@ fn as_it_ran(
         let label = if span.name.trim().is_empty() {
             id.to_string()
         } else {
-            span.name.clone()
+            span.name.to_string()
         };
         let inputs: Vec<StepId> = inputs[at].iter().map(|&p| step_ids[p].clone()).collect();
         let kind = match span.kind {
