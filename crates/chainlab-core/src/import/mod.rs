@@ -567,17 +567,20 @@ impl IdMaker {
         if base.is_empty() {
             base = "step".into();
         }
-        let mut id = base.clone();
-        if self.taken.contains(&id) {
-            let n = self.numbered.entry(base.clone()).or_insert(1);
-            loop {
-                *n += 1;
-                id = format!("{base}_{n}");
+        let id = if self.taken.contains(&base) {
+            let mut n = self.numbered.get(&base).copied().unwrap_or(1);
+            let id = loop {
+                n += 1;
+                let id = format!("{base}_{n}");
                 if !self.taken.contains(&id) {
-                    break;
+                    break id;
                 }
-            }
-        }
+            };
+            self.numbered.insert(base, n);
+            id
+        } else {
+            base
+        };
         self.taken.insert(id.clone());
         let id = StepId(id);
         if id.as_str() != name {
