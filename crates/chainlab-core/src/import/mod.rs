@@ -435,7 +435,7 @@ pub fn import_with_limits(
     let text = text.trim_start_matches('\u{feff}').trim();
     let stem = file_name
         .map(|name| name.rsplit(['/', '\\']).next().unwrap_or(name))
-        .map(|name| name.split_once('.').map_or(name, |(stem, _)| stem))
+        .map(|name| name.rsplit_once('.').map_or(name, |(stem, _)| stem))
         .filter(|stem| !stem.trim().is_empty());
     match text.chars().next() {
         None => Err(ImportError::Empty),
@@ -493,13 +493,14 @@ fn import_json(text: &str, stem: Option<&str>, limits: Limits) -> Result<Importe
         return trace::import_chrome(events, limits);
     }
     if shape.steps.is_some() {
-        return share::from_file(text)
-            .map(|chain| Imported {
-                chain,
-                format: Format::ChainLab,
-                notes: Vec::new(),
-            })
-            .map_err(ImportError::ChainLab);
+        let mut chain = share::from_file(text).map_err(ImportError::ChainLab)?;
+        // A file written by hand or by a program may give its steps no places.
+        layout::arrange_if_stacked(&mut chain);
+        return Ok(Imported {
+            chain,
+            format: Format::ChainLab,
+            notes: Vec::new(),
+        });
     }
     match (shape.nodes, shape.edges) {
         (Some(nodes), edges) => {
