@@ -19,8 +19,8 @@ const END: &str = "__end__";
 /// Nodes and edges as written, each with where it was written.
 #[derive(Default)]
 pub(super) struct Graph {
-    /// Raw id, label if one was given, where the node first appeared.
-    nodes: Vec<(String, Option<String>, Location)>,
+    /// Raw id and the label, if one was given.
+    nodes: Vec<(String, Option<String>)>,
     index: HashMap<String, usize>,
     /// From, to (node indices), where the edge was written.
     edges: Vec<(usize, usize, Location)>,
@@ -70,7 +70,7 @@ impl Graph {
             }
         }
         self.index.insert(id.to_string(), self.nodes.len());
-        self.nodes.push((id.to_string(), label, at.clone()));
+        self.nodes.push((id.to_string(), label));
         Ok(self.nodes.len() - 1)
     }
 
@@ -113,7 +113,7 @@ impl Graph {
         let names: Vec<&str> = self
             .nodes
             .iter()
-            .map(|(raw, label, _)| {
+            .map(|(raw, label)| {
                 self.ids
                     .get(raw)
                     .map(String::as_str)
@@ -125,7 +125,7 @@ impl Graph {
             .nodes
             .iter()
             .zip(&names)
-            .map(|((raw, _, _), name)| (raw != START && raw != END).then(|| ids.id_for(name)))
+            .map(|((raw, _), name)| (raw != START && raw != END).then(|| ids.id_for(name)))
             .collect();
         let mut inputs: Vec<Vec<StepId>> = vec![Vec::new(); self.nodes.len()];
         for (from, to, _) in &self.edges {
@@ -135,7 +135,7 @@ impl Graph {
         }
         let (mut http, mut llm) = (Vec::new(), Vec::new());
         let mut steps = Vec::new();
-        for ((((_, label, _), name), id), inputs) in
+        for ((((_, label), name), id), inputs) in
             self.nodes.iter().zip(&names).zip(&step_ids).zip(inputs)
         {
             let Some(id) = id.clone() else { continue };

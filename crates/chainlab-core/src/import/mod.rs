@@ -172,7 +172,8 @@ pub enum ImportError {
     NoSteps,
     /// A trace with no spans (or none of a kind ChainLab replays).
     NoSpans,
-    /// More steps than the chain limits allow; `at` is the first one too many.
+    /// More steps than the chain limits allow; `at` is the first one too many. A graph
+    /// is read no further than that, so `count` is then the steps found so far.
     TooManySteps {
         count: usize,
         max: usize,
@@ -234,10 +235,11 @@ impl fmt::Display for ImportError {
             ),
             ImportError::TooManySteps { count, max, at } => write!(
                 f,
-                "{}: this is step {} of {count}; a chain holds at most {max}. Import a smaller \
+                "{}: this would be step {}{}; a chain holds at most {max}. Import a smaller \
                  part of the graph or trace.",
                 Capitalized(at),
-                max + 1
+                max + 1,
+                if *count > max + 1 { format!(" of {count}") } else { String::new() }
             ),
             ImportError::TooDeep { depth, max, at } => write!(
                 f,
