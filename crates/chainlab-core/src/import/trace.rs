@@ -455,7 +455,8 @@ fn as_it_ran(
         });
     }
     let origin = spans.iter().map(|s| s.start).min().unwrap_or(0);
-    let ms = |t: u64| (t - origin + NANOS_PER_MS / 2) / NANOS_PER_MS;
+    // Saturating: times near the end of u64 (a hostile trace) must not wrap.
+    let ms = |t: u64| (t - origin).saturating_add(NANOS_PER_MS / 2) / NANOS_PER_MS;
     let trace_ms = ms(spans.iter().map(|s| s.end).max().unwrap_or(origin));
 
     let times: Vec<(u64, u64)> = leaves
