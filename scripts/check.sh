@@ -50,6 +50,13 @@ rm -rf target/exported
 cargo run -q -p chainlab-core --example export_gallery -- target/exported
 CHAINLAB_EXPORTED=target/exported target/py-venv/bin/python -m pytest -q tests/python
 
+stage "import from real producers (LangGraph Mermaid and JSON, OpenTelemetry OTLP/JSON)"
+rm -rf target/import-fixtures
+target/py-venv/bin/python tests/python/make_import_fixtures.py target/import-fixtures
+# Absolute: cargo runs the test from the crate's directory.
+CHAINLAB_IMPORT_FIXTURES="$PWD/target/import-fixtures" \
+  cargo test -q -p chainlab-core --test import_real -- --nocapture
+
 stage "tests (wasm32, wasm-bindgen-test in headless Chromium)"
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
   CHROMEDRIVER=/usr/bin/chromedriver \

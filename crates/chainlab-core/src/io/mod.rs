@@ -5,4 +5,5 @@
 pub mod arrival;
 pub mod codegen;
 pub mod export;
+pub mod import;
 pub mod share;
