@@ -38,6 +38,50 @@ fn main() {
     let wanted = std::env::var("CHAINLAB_BENCH_TABLE").map_or(true, |v| v != "0");
     if wanted && !listing_or_testing {
         summary();
+        peer();
+    }
+}
+
+/// The same zero-latency fan-outs run by LangGraph (its supersteps are the staged
+/// mode's rule), in this run, next to ChainLab's staged scheduler: µs per node each,
+/// and how many times LangGraph's overhead is ChainLab's. Needs the Python venv that
+/// scripts/setup.sh makes (target/py-venv, with langgraph).
+fn peer() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let python = root.join("target/py-venv/bin/python");
+    let sizes = ["10", "100", "1000"];
+    let output = std::process::Command::new(&python)
+        .arg(root.join("tools/langgraph_overhead.py"))
+        .args(sizes)
+        .output();
+    let lines = match output {
+        Ok(out) if out.status.success() => String::from_utf8_lossy(&out.stdout).into_owned(),
+        _ => {
+            println!(
+                "\nLangGraph peer: not measured ({} is missing or failed; run scripts/setup.sh).",
+                python.display()
+            );
+            return;
+        }
+    };
+    println!();
+    println!("Per-node overhead on a zero-latency fan-out, same machine, same run (median):");
+    println!();
+    println!("| nodes | ChainLab staged µs/step | LangGraph µs/node | LangGraph ÷ ChainLab |");
+    println!("|---:|---:|---:|---:|");
+    for line in lines.lines() {
+        let mut parts = line.split_whitespace();
+        let (Some(n), Some(theirs)) = (parts.next(), parts.next()) else {
+            continue;
+        };
+        let (Ok(n), Ok(theirs)) = (n.parse::<usize>(), theirs.parse::<f64>()) else {
+            continue;
+        };
+        let plan = plan(Shape::FanOut, n);
+        let ours = micros_per_step(&plan, RunOptions::unlimited(Mode::Staged), |p, o| {
+            black_box(run_zero(p, o));
+        });
+        println!("| {n} | {ours:.2} | {theirs:.1} | {:.0}× |", theirs / ours);
     }
 }
 
