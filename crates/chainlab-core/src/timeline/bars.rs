@@ -29,6 +29,9 @@ impl Lane {
         BarKey {
             attempts: attempts.len(),
             last_ended: attempts.last().and_then(|s| s.ended),
+            // A live lane's browser waits are marked after it finished, on spans
+            // that had already ended: the bar must be drawn again with them.
+            browser_waits: attempts.iter().filter(|s| s.sent.is_some()).count(),
         }
     }
 
@@ -57,6 +60,7 @@ impl Lane {
 pub struct BarKey {
     attempts: usize,
     last_ended: Option<Time>,
+    browser_waits: usize,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
