@@ -7,6 +7,7 @@ use crate::share::SharePanel;
 use crate::state::{use_app_state, AppState};
 use crate::timeline::Timeline;
 use chainlab_core::editor::gallery;
+use chainlab_core::Plan;
 use leptos::prelude::*;
 
 #[component]
@@ -36,6 +37,11 @@ pub fn App() -> impl IntoView {
             {move || {
                 describe_problems(&state.plan.get())
                     .map(|message| view! { <p class="error" role="alert">{message}</p> })
+            }}
+            {move || {
+                state.plan.with(|plan| plan.as_ref().ok().and_then(Plan::output_warning)).map(|warning| {
+                    view! { <p class="warning" data-testid="output-warning" role="status">{warning}</p> }
+                })
             }}
             <GalleryPanel />
             <ChainEditor />

@@ -723,6 +723,7 @@ where
         }
     };
     let (down_id, port_id, focus_id, key_id) = (id.clone(), id.clone(), id.clone(), id.clone());
+    let kind_at_start = look.with_untracked(|l| l.as_ref().map_or(NewStep::Output, |l| l.1));
     view! {
         <g
             class=move || format!("node {}", kind().key())
@@ -791,15 +792,24 @@ where
                         }
                     })
             }}
-            <circle class="port in" cx="0" cy=NODE_HEIGHT / 2.0 r="6"></circle>
-            <circle
-                class="port out"
-                data-testid=format!("port-out-{port_id}")
-                cx=NODE_WIDTH
-                cy=NODE_HEIGHT / 2.0
-                r="8"
-                on:pointerdown=move |ev| on_port_down(port_id.clone(), ev)
-            ></circle>
+            // Only ports that can carry an edge are drawn: an input step takes no
+            // inputs, and an output step's result feeds nothing.
+            // A step's kind never changes, so which ports it has is read once.
+            {(kind_at_start != NewStep::Input).then(|| view! {
+                <circle class="port in" cx="0" cy=NODE_HEIGHT / 2.0 r="6"></circle>
+            })}
+            {(kind_at_start != NewStep::Output).then(|| {
+                view! {
+                    <circle
+                        class="port out"
+                        data-testid=format!("port-out-{port_id}")
+                        cx=NODE_WIDTH
+                        cy=NODE_HEIGHT / 2.0
+                        r="8"
+                        on:pointerdown=move |ev| on_port_down(port_id.clone(), ev)
+                    ></circle>
+                }
+            })}
         </g>
     }
 }

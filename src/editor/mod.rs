@@ -208,18 +208,20 @@ impl Editor {
     }
 
     /// Adds a step of `kind` where it can be seen and opens it in the inspector.
+    /// Adds a step in free space beside the selected step, connected from it, and
+    /// selects it; with nothing selected, near the top left of what is on screen.
     pub fn add(&self, kind: NewStep) {
         let view = self.view.get_untracked();
-        let count = self.app.chain.with_untracked(|c| c.steps.len());
-        // Near the top left of what is on screen, cascading so new steps do not hide
-        // each other.
-        let position = Position {
-            x: (40.0 - view.x) / view.zoom + (count % 6) as f64 * 30.0,
-            y: (40.0 - view.y) / view.zoom + (count % 6) as f64 * 30.0,
+        let on_screen = Position {
+            x: (40.0 - view.x) / view.zoom,
+            y: (40.0 - view.y) / view.zoom,
         };
+        let after = self
+            .selected
+            .with_untracked(|s| (s.len() == 1).then(|| s[0].clone()));
         let mut added = None;
         if self.edit(EditKind::Graph, |c| {
-            added = Some(edit::add_step(c, kind, position));
+            added = Some(edit::add_step_after(c, kind, after.as_ref(), on_screen));
         }) {
             if let Some(id) = added {
                 self.selected.set(vec![id.clone()]);

@@ -354,7 +354,7 @@ fn span(
     span
 }
 
-fn otlp(spans: Vec<serde_json::Value>) -> String {
+fn otlp(spans: &[serde_json::Value]) -> String {
     json!({"resourceSpans": [{
         "resource": {"attributes": [{"key": "service.name", "value": {"stringValue": "agent"}}]},
         "scopeSpans": [{"scope": {"name": "test"}, "spans": spans}]
@@ -366,7 +366,7 @@ fn otlp(spans: Vec<serde_json::Value>) -> String {
 fn a_trace_imports_as_it_ran() {
     // root: plan (chat), then a tools span holding two overlapping calls, then 3 ms
     // of the root's own work, then answer (chat).
-    let text = otlp(vec![
+    let text = otlp(&[
         span("agent", "00000000000000a0", "", 0.0, 160.0, false),
         span(
             "plan",
@@ -446,17 +446,17 @@ fn a_trace_imports_as_it_ran() {
 
 #[test]
 fn trace_errors_name_the_span() {
-    assert_eq!(error(&otlp(vec![])), ImportError::NoSpans);
+    assert_eq!(error(&otlp(&[])), ImportError::NoSpans);
     assert_eq!(error(r#"{"resourceSpans": []}"#), ImportError::NoSpans);
 
-    let e = error(&otlp(vec![span("late", "01", "", 10.0, 5.0, false)]));
+    let e = error(&otlp(&[span("late", "01", "", 10.0, 5.0, false)]));
     assert!(
         matches!(&e, ImportError::Syntax { at: Location::Span { name, .. }, .. } if name == "late"),
         "{e:?}"
     );
     assert!(e.to_string().starts_with("Span \"late\" (id 01): "), "{e}");
 
-    let e = error(&otlp(vec![
+    let e = error(&otlp(&[
         span("a", "01", "02", 0.0, 1.0, false),
         span("b", "02", "01", 0.0, 1.0, false),
     ]));
@@ -474,7 +474,7 @@ fn trace_errors_name_the_span() {
             )
         })
         .collect();
-    let e = error(&otlp(wide));
+    let e = error(&otlp(&wide));
     assert!(
         matches!(&e, ImportError::TooManySteps { count: 501, at: Location::Span { name, .. }, .. } if name == "call500"),
         "{e:?}"
@@ -497,7 +497,7 @@ fn trace_errors_name_the_span() {
             )
         })
         .collect();
-    let e = error(&otlp(deep));
+    let e = error(&otlp(&deep));
     assert!(
         matches!(
             e,

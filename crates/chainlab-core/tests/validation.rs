@@ -943,3 +943,34 @@ fn each_problem_is_reported_once() {
     ]));
     assert_eq!(found.len(), 2, "{found:#?}");
 }
+
+#[test]
+fn a_chain_says_before_it_runs_what_its_output_will_lack() {
+    let plan = |chain: Chain| Plan::new(chain).expect("valid");
+    assert_eq!(plan(gallery::research_assistant()).output_warning(), None);
+    let mut stray = gallery::research_assistant();
+    stray
+        .steps
+        .push(Step::llm("lost", "").labelled("Lost step"));
+    assert_eq!(
+        plan(stray).output_warning().as_deref(),
+        Some("\"Lost step\" is not connected to the output, so its result is left out of what the run returns.")
+    );
+    let mut empty_output = gallery::research_assistant();
+    for step in &mut empty_output.steps {
+        if matches!(step.kind, StepKind::Output) {
+            step.inputs.clear();
+        }
+    }
+    assert!(plan(empty_output)
+        .output_warning()
+        .is_some_and(|w| w.contains("has no inputs, so it returns nothing")));
+}
+
+#[test]
+fn no_gallery_chain_leaves_a_step_out_of_its_output() {
+    for example in gallery::EXAMPLES {
+        let plan = Plan::new((example.chain)()).expect("valid");
+        assert_eq!(plan.output_warning(), None, "{}", example.key);
+    }
+}

@@ -2,6 +2,7 @@
 //! add, connect, disconnect, delete, move, rename. The page calls these and records
 //! the chain before each one for undo; none of them touches the browser.
 
+use crate::editor::layout;
 use crate::model::{
     Chain, Choice, HttpStep, LatencyModel, LlmStep, Position, Simulation, Step, StepId, StepKind,
     TransformOp, TransformStep,
@@ -203,6 +204,52 @@ pub fn add_step(chain: &mut Chain, kind: NewStep, position: Position) -> StepId 
     let id = fresh_id(chain, kind.key());
     chain.steps.push(kind.step(id.clone(), position));
     id
+}
+
+/// Adds a step of `kind` in free space next to `after` (one column to its right, at
+/// its height or the nearest free row) and connects `after` into it when the two kinds
+/// allow an edge. With no step to follow, the step goes at `fallback` or the nearest
+/// free row below it. A new step never lands on another one.
+pub fn add_step_after(
+    chain: &mut Chain,
+    kind: NewStep,
+    after: Option<&StepId>,
+    fallback: Position,
+) -> StepId {
+    let anchor = after.and_then(|id| chain.steps.iter().find(|s| &s.id == id));
+    let wanted = anchor.map_or(fallback, |s| Position {
+        x: s.position.x + layout::COLUMN_PITCH,
+        y: s.position.y,
+    });
+    let position = free_spot(chain, wanted);
+    let from = anchor
+        .filter(|s| !matches!(s.kind, StepKind::Output) && kind != NewStep::Input)
+        .map(|s| s.id.clone());
+    let id = add_step(chain, kind, position);
+    if let Some(from) = from {
+        // A new step has no edges yet, so this edge cannot close a cycle.
+        let _ = connect(chain, &from, &id);
+    }
+    id
+}
+
+/// The nearest place to `wanted`, in whole rows above or below it, where a step does
+/// not overlap any other.
+pub fn free_spot(chain: &Chain, wanted: Position) -> Position {
+    let overlaps = |at: Position| {
+        chain.steps.iter().any(|s| {
+            (s.position.x - at.x).abs() < layout::NODE_WIDTH + 8.0
+                && (s.position.y - at.y).abs() < layout::NODE_HEIGHT + 8.0
+        })
+    };
+    (0..=chain.steps.len() as i64)
+        .flat_map(|k| [k, -k])
+        .map(|k| Position {
+            x: wanted.x,
+            y: wanted.y + k as f64 * layout::ROW_PITCH,
+        })
+        .find(|&at| !overlaps(at))
+        .unwrap_or(wanted)
 }
 
 /// Makes `to` take `from`'s output as an input, unless that would close a cycle.
@@ -537,5 +584,34 @@ mod tests {
             chain.steps[0].position,
             gallery::uneven_branches().steps[0].position
         );
+    }
+
+    #[test]
+    fn a_new_step_goes_beside_the_selected_one_connected_and_never_on_another() {
+        let mut chain = crate::editor::gallery::uneven_branches();
+        let a = chain.steps[0].id.clone();
+        let first = add_step_after(&mut chain, NewStep::Llm, Some(&a), Position::default());
+        let second = add_step_after(&mut chain, NewStep::Llm, Some(&a), Position::default());
+        for id in [&first, &second] {
+            let step = chain.steps.iter().find(|s| &s.id == id).expect("added");
+            assert_eq!(step.inputs, vec![a.clone()]);
+        }
+        let at = |id: &StepId| chain.steps.iter().find(|s| &s.id == id).map(|s| s.position);
+        for (i, s) in chain.steps.iter().enumerate() {
+            for t in &chain.steps[i + 1..] {
+                let apart = (s.position.x - t.position.x).abs() >= layout::NODE_WIDTH
+                    || (s.position.y - t.position.y).abs() >= layout::NODE_HEIGHT;
+                assert!(apart, "{} overlaps {}", s.id, t.id);
+            }
+        }
+        assert_ne!(at(&first), at(&second));
+        let input = add_step_after(&mut chain, NewStep::Input, Some(&a), Position::default());
+        assert!(chain
+            .steps
+            .iter()
+            .find(|s| s.id == input)
+            .expect("added")
+            .inputs
+            .is_empty());
     }
 }

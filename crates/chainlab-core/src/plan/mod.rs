@@ -324,6 +324,48 @@ impl Plan {
         self.latency.iter().sum()
     }
 
+    /// What the run will not return, in words, before it runs: an output step with no
+    /// inputs, or steps whose work reaches no output step. (A chain with no output step
+    /// returns what its last steps return.) The chain still runs; this only says what
+    /// its result will lack.
+    pub fn output_warning(&self) -> Option<String> {
+        let outputs: Vec<usize> = (0..self.len())
+            .filter(|&i| matches!(self.step(i).kind, crate::StepKind::Output))
+            .collect();
+        if outputs.is_empty() {
+            return None;
+        }
+        if let Some(&empty) = outputs.iter().find(|&&i| self.inputs(i).is_empty()) {
+            return Some(format!(
+                "The output step \"{}\" has no inputs, so it returns nothing: connect the last steps into it.",
+                self.step(empty).label
+            ));
+        }
+        // Steps from which no output can be reached: walk back from the outputs.
+        let mut reaches = vec![false; self.len()];
+        let mut stack = outputs;
+        while let Some(i) = stack.pop() {
+            if !std::mem::replace(&mut reaches[i], true) {
+                stack.extend_from_slice(self.inputs(i));
+            }
+        }
+        let stray: Vec<&str> = (0..self.len())
+            .filter(|&i| !reaches[i])
+            .map(|i| self.step(i).label.as_str())
+            .collect();
+        match stray.as_slice() {
+            [] => None,
+            [one] => Some(format!(
+                "\"{one}\" is not connected to the output, so its result is left out of what the run returns."
+            )),
+            many => Some(format!(
+                "{} steps are not connected to the output ({}), so their results are left out of what the run returns.",
+                many.len(),
+                many.join(", ")
+            )),
+        }
+    }
+
     /// The longest chain of dependent steps, by simulated latency, first to last.
     pub fn critical_path(&self) -> Vec<usize> {
         let mut finish = vec![0; self.len()];

@@ -260,8 +260,8 @@ fn json_id(value: &Value) -> Option<String> {
 
 /// Reads LangGraph's `get_graph().to_json()`.
 pub(super) fn import_langgraph(
-    nodes: Vec<JsonNode>,
-    edges: Vec<JsonEdge>,
+    nodes: &[JsonNode],
+    edges: &[JsonEdge],
     stem: Option<&str>,
     limits: Limits,
 ) -> Result<Imported, ImportError> {

@@ -248,7 +248,7 @@ impl fmt::Display for ImportError {
                 Capitalized(at)
             ),
             ImportError::InvalidChain { problems } => {
-                let first: Vec<String> = problems.iter().take(3).map(|p| p.to_string()).collect();
+                let first: Vec<String> = problems.iter().take(3).map(ToString::to_string).collect();
                 write!(f, "The imported chain cannot be opened: {}", first.join(" "))?;
                 let more = problems.len().saturating_sub(3);
                 if more > 0 {
@@ -461,12 +461,13 @@ struct JsonShape<'a> {
 fn import_json(text: &str, stem: Option<&str>, limits: Limits) -> Result<Imported, ImportError> {
     if text.starts_with('[') {
         // Chrome's "JSON Array Format": the events alone.
-        let events: Vec<trace::ChromeEvent> = serde_json::from_str(text).map_err(bad_json)?;
-        return trace::import_chrome(events, limits);
+        let events: Vec<trace::ChromeEvent> =
+            serde_json::from_str(text).map_err(|e| bad_json(&e))?;
+        return trace::import_chrome(&events, limits);
     }
     let mut values = serde_json::Deserializer::from_str(text).into_iter::<JsonShape>();
     let shape = match values.next() {
-        Some(shape) => shape.map_err(bad_json)?,
+        Some(shape) => shape.map_err(|e| bad_json(&e))?,
         None => return Err(ImportError::Empty),
     };
     let mut more = values.peekable();
@@ -481,18 +482,18 @@ fn import_json(text: &str, stem: Option<&str>, limits: Limits) -> Result<Importe
         for value in more {
             resource_spans.extend(
                 value
-                    .map_err(bad_json)?
+                    .map_err(|e| bad_json(&e))?
                     .resource_spans
                     .ok_or_else(not_otlp)?,
             );
         }
-        return trace::import_otlp(resource_spans, limits);
+        return trace::import_otlp(&resource_spans, limits);
     }
     if let Some(resource_spans) = shape.resource_spans {
-        return trace::import_otlp(resource_spans, limits);
+        return trace::import_otlp(&resource_spans, limits);
     }
     if let Some(events) = shape.trace_events {
-        return trace::import_chrome(events, limits);
+        return trace::import_chrome(&events, limits);
     }
     if shape.steps.is_some() {
         let mut chain = share::from_file(text).map_err(ImportError::ChainLab)?;
@@ -506,7 +507,7 @@ fn import_json(text: &str, stem: Option<&str>, limits: Limits) -> Result<Importe
     }
     match (shape.nodes, shape.edges) {
         (Some(nodes), edges) => {
-            graph::import_langgraph(nodes, edges.unwrap_or_default(), stem, limits)
+            graph::import_langgraph(&nodes, &edges.unwrap_or_default(), stem, limits)
         }
         _ => Err(ImportError::BadJson {
             detail:
@@ -518,7 +519,7 @@ fn import_json(text: &str, stem: Option<&str>, limits: Limits) -> Result<Importe
 }
 
 /// serde's message, cut short: it can quote the input, which may be huge.
-fn bad_json(e: serde_json::Error) -> ImportError {
+fn bad_json(e: &serde_json::Error) -> ImportError {
     let mut detail = e.to_string();
     if let Some(cut) = (0..=200).rev().find(|&i| detail.is_char_boundary(i)) {
         if cut < detail.len() {

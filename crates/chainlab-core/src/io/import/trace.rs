@@ -181,14 +181,14 @@ impl RawSpan<'_> {
 
 /// Reads OTLP/JSON. A file may hold several traces: the first one is imported.
 pub(super) fn import_otlp(
-    resource_spans: Vec<ResourceSpans<'_>>,
+    resource_spans: &[ResourceSpans<'_>],
     limits: Limits,
 ) -> Result<Imported, ImportError> {
     let mut traces: Vec<&str> = Vec::new();
     let mut seen: HashSet<&str> = HashSet::new();
     let mut service = None;
     let mut spans = Vec::new();
-    for rs in &resource_spans {
+    for rs in resource_spans {
         let resource_service = rs
             .resource
             .as_ref()
@@ -248,14 +248,14 @@ pub(super) fn import_otlp(
             others: traces.len() - 1,
         });
     }
-    as_it_ran(spans, name, Format::OtlpJson, notes, limits)
+    as_it_ran(&spans, name, Format::OtlpJson, notes, limits)
 }
 
 /// Reads Chrome Trace Event JSON. ChainLab's export holds one process per mode: the
 /// first (by sort index) is imported. Events on one thread nest by time, as in
 /// Perfetto; events of one step (its attempts, when it was retried) become one span.
 pub(super) fn import_chrome(
-    events: Vec<ChromeEvent>,
+    events: &[ChromeEvent],
     limits: Limits,
 ) -> Result<Imported, ImportError> {
     let mut process_names: HashMap<&str, String> = HashMap::new();
@@ -379,7 +379,7 @@ pub(super) fn import_chrome(
         notes.push(Note::AttemptsMerged { steps: retried });
     }
     let name = format!("{lane}, as it ran");
-    as_it_ran(spans, name, Format::ChromeTrace, notes, limits)
+    as_it_ran(&spans, name, Format::ChromeTrace, notes, limits)
 }
 
 /// Chrome traces nest by time: on one thread, an event inside another is its child.
@@ -411,7 +411,7 @@ fn nest_by_thread(spans: &mut [RawSpan], threads: &[String]) {
 
 /// The chain a trace's spans ran as (see the module's comment).
 fn as_it_ran(
-    spans: Vec<RawSpan>,
+    spans: &[RawSpan],
     name: String,
     format: Format,
     mut notes: Vec<Note>,
@@ -439,7 +439,7 @@ fn as_it_ran(
             (p != i).then_some(p)
         })
         .collect();
-    check_depth(&spans, &parent, limits.max_steps)?;
+    check_depth(spans, &parent, limits.max_steps)?;
     let mut has_child = vec![false; n];
     for p in parent.iter().flatten() {
         has_child[*p] = true;
