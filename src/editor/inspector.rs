@@ -77,7 +77,7 @@ fn Panel(id: StepId) -> impl IntoView {
     view! {
         <aside class="inspector" data-testid="inspector" aria-label="Step inspector" on:keydown=on_key>
             <div class="inspector-head">
-                <h3>{heading}</h3>
+                <h2>{heading}</h2>
                 <button
                     data-testid="inspector-close"
                     aria-label="Close the inspector (Escape)"

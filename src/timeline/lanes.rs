@@ -101,9 +101,14 @@ pub fn Lanes() -> impl IntoView {
     });
     let axis = Memo::new(move |_| {
         let t = replay.shown.get();
-        state
-            .race
-            .with(|r| r.as_ref().map_or(1.0, |r| r.axis_ms(t)))
+        state.race.with(|r| match r {
+            Some(r) => r.axis_ms(t),
+            // Before a run, the axis is the scale of the race the engine predicts.
+            None => state.plan.with(|plan| {
+                plan.as_ref()
+                    .map_or(1.0, |plan| Race::new(plan, &state.modes.get()).axis_ms(0.0))
+            }),
+        })
     });
     move || match layout.get() {
         None => view! {
@@ -227,12 +232,8 @@ fn LaneView(
             ))
         })
     });
-    let total = move || {
-        head.get()
-            .and_then(|(_, finished, _, _)| finished)
-            .map(ms)
-            .unwrap_or_else(|| "—".into())
-    };
+    let finished = move || head.get().and_then(|(_, finished, _, _)| finished);
+    let total = move || finished().map(ms).unwrap_or_else(|| "—".into());
     let clock = move || head.get().map(|(clock, ..)| ms(clock)).unwrap_or_default();
     let speedup = move || {
         head.get()
@@ -240,14 +241,15 @@ fn LaneView(
             .filter(|_| mode != Mode::Sequential)
             .map(|s| format!("{s:.2}× faster than sequential"))
     };
-    let predicted = move || head.get().and_then(|(.., p)| p).map(ms).unwrap_or_default();
     let finish_line = move || {
         let axis = axis.get();
-        head.get().and_then(|(_, finished, ..)| finished).map(|m| {
+        finished().map(|m| {
             view! {
-                <span class="finish-line" style:left=percent(m, axis)>
-                    <span class="finish-label">{format!("finished {}", ms(m))}</span>
-                </span>
+                <span
+                    class="finish-line"
+                    style:left=percent(m, axis)
+                    title=format!("finished at {}", ms(m))
+                ></span>
             }
         })
     };
@@ -273,19 +275,28 @@ fn LaneView(
         rows.into_any()
     };
     view! {
-        <div class=format!("lane {}", mode.name()) data-mode=mode.name()>
+        <div
+            class=format!("lane {}", mode.name())
+            data-mode=mode.name()
+            data-testid=format!("lane-{}", mode.name())
+        >
             <div class="lane-head">
                 <h3>{mode.name()}</h3>
                 <span class="explain">{mode.explanation()}</span>
                 {move || (mode == Mode::Sequential && state.network.projected.get()).then(|| view! {
                     <span class="projected-tag" data-testid="projected-lane">"projected from the live run's measured step times, not run"</span>
                 })}
+                // One figure: the lane's clock while it runs, its total once done.
                 <span class="figures">
-                    <span class="clock" data-testid=format!("clock-{}", mode.name())>{clock}</span>
-                    " total "
-                    <strong class="total" data-testid=format!("total-{}", mode.name())>{total}</strong>
+                    <span class="figure" class:hidden=move || finished().is_some()>
+                        <span class="figure-label">"time "</span>
+                        <span class="clock" data-testid=format!("clock-{}", mode.name())>{clock}</span>
+                    </span>
+                    <span class="figure" class:hidden=move || finished().is_none()>
+                        <span class="figure-label">"total "</span>
+                        <strong class="total" data-testid=format!("total-{}", mode.name())>{total}</strong>
+                    </span>
                     {move || speedup().map(|s| view! { <span class="speedup">{s}</span> })}
-                    <span class="predicted">"engine predicts " {predicted}</span>
                 </span>
             </div>
             <div class="lane-body">
