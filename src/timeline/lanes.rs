@@ -224,20 +224,15 @@ fn LaneView(
             lane.origin?;
             let finished = lane.makespan.filter(|&m| m <= t + 0.5);
             let clock = lane.makespan.map_or(t, |m| m.min(t));
-            Some((
-                clock.round(),
-                finished,
-                race.speedup(mode),
-                race.predicted(mode),
-            ))
+            Some((clock.round(), finished, race.speedup(mode)))
         })
     });
-    let finished = move || head.get().and_then(|(_, finished, _, _)| finished);
+    let finished = move || head.get().and_then(|(_, finished, _)| finished);
     let total = move || finished().map(ms).unwrap_or_else(|| "—".into());
     let clock = move || head.get().map(|(clock, ..)| ms(clock)).unwrap_or_default();
     let speedup = move || {
         head.get()
-            .and_then(|(_, finished, speedup, _)| finished.and(speedup))
+            .and_then(|(_, finished, speedup)| finished.and(speedup))
             .filter(|_| mode != Mode::Sequential)
             .map(|s| format!("{s:.2}× faster than sequential"))
     };
