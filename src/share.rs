@@ -38,6 +38,7 @@ struct Share {
     code_menu: RwSignal<bool>,
     /// The QR code fills the screen, for a projector.
     qr_big: RwSignal<bool>,
+    shell: Shell,
 }
 
 impl Share {
@@ -113,9 +114,7 @@ impl Share {
         }
         self.open(share::decode_link(link), "The link");
         if present && self.load_error.with_untracked(Option::is_none) {
-            if let Some(shell) = use_context::<Shell>() {
-                shell.present.set(true);
-            }
+            self.shell.present.set(true);
         }
     }
 
@@ -315,6 +314,7 @@ pub fn provide() {
         code: RwSignal::new(None),
         code_menu: RwSignal::new(false),
         qr_big: RwSignal::new(false),
+        shell: use_shell(),
     };
     provide_context(share);
     share.open_fragment();

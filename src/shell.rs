@@ -247,12 +247,22 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("?", "this list"),
     ("Ctrl+Z, Ctrl+Shift+Z or Ctrl+Y", "undo, redo"),
     ("Escape", "close the inspector, a dialog or the drawer"),
-    ("On a focused step", "arrows move it, Enter opens it, Delete removes it"),
+    (
+        "On a focused step",
+        "arrows move it, Enter opens it, Delete removes it",
+    ),
 ];
 
 #[component]
 pub fn ShortcutsDialog() -> impl IntoView {
     let shell = use_shell();
+    let close = NodeRef::<leptos::html::Button>::new();
+    // Focus moves into the dialog when it opens, so Tab and Enter act in it.
+    Effect::new(move |_| {
+        if let Some(button) = close.get() {
+            let _ = button.focus();
+        }
+    });
     view! {
         <Show when=move || shell.shortcuts.get()>
             <div class="backdrop" on:click=move |_| shell.shortcuts.set(false)></div>
@@ -273,7 +283,7 @@ pub fn ShortcutsDialog() -> impl IntoView {
                 </dl>
                 <button
                     data-testid="shortcuts-close"
-                    autofocus
+                    node_ref=close
                     on:click=move |_| shell.shortcuts.set(false)
                 >
                     "Close"

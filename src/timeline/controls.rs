@@ -111,7 +111,12 @@ pub fn listen_for_shortcuts(state: AppState, replay: Replay) {
             return;
         }
         // Presenting from a link: the first key starts the race.
-        if shell.present.get_untracked() && !matches!(ev.key().as_str(), "Shift" | "Control" | "Alt" | "Meta" | "Tab") {
+        if shell.present.get_untracked()
+            && !matches!(
+                ev.key().as_str(),
+                "Shift" | "Control" | "Alt" | "Meta" | "Tab"
+            )
+        {
             ev.prevent_default();
             shell::run(state, shell);
             return;

@@ -132,7 +132,10 @@ fn verdict_text(race: &Race, winner: Mode, own: Time, simulated: bool) -> (Strin
         } else {
             ""
         };
-        return (who, format!(" tie at {}: neither finishes first.{why}", ms(own)));
+        return (
+            who,
+            format!(" tie at {}: neither finishes first.{why}", ms(own)),
+        );
     }
     let mut rest = format!(" finished first in {}", ms(own));
     if let (Some(s), Some(seq)) = (
