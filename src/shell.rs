@@ -10,7 +10,7 @@ use chainlab_core::gallery;
 use leptos::prelude::*;
 
 /// Share of the work area the canvas gets when the page opens, in percent.
-const DEFAULT_SPLIT: f64 = 42.0;
+const DEFAULT_SPLIT: f64 = 34.0;
 /// The canvas and the race each keep at least this share of the work area.
 const MIN_SPLIT: f64 = 15.0;
 const MAX_SPLIT: f64 = 80.0;

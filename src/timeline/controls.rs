@@ -273,36 +273,46 @@ pub fn Playback() -> impl IntoView {
                 >
                     "Projector"
                 </button>
-                <label class="motion">
-                    "Motion "
-                    <select
-                        data-testid="motion"
-                        on:change=move |ev| {
-                            replay
-                                .motion_override
-                                .set(match event_target_value(&ev).as_str() {
-                                    "animate" => Some(false),
-                                    "jump" => Some(true),
-                                    _ => None,
-                                });
-                            driver::kick(state, replay);
-                        }
-                    >
-                        <option value="system">
-                            {move || {
-                                if replay.system_reduced.get() {
-                                    "as the system asks (jump)"
-                                } else {
-                                    "as the system asks (animate)"
-                                }
-                            }}
-                        </option>
-                        <option value="animate">"animate"</option>
-                        <option value="jump">"jump to each event"</option>
-                    </select>
-                </label>
             </span>
         </div>
+    }
+}
+
+/// Whether the replay animates or jumps from event to event (`prefers-reduced-motion`
+/// unless the person chooses).
+#[component]
+pub fn Motion() -> impl IntoView {
+    let state = use_app_state();
+    let replay = use_replay();
+    view! {
+        <label class="motion">
+            "Motion "
+            <select
+                data-testid="motion"
+                on:change=move |ev| {
+                    replay
+                        .motion_override
+                        .set(match event_target_value(&ev).as_str() {
+                            "animate" => Some(false),
+                            "jump" => Some(true),
+                            _ => None,
+                        });
+                    driver::kick(state, replay);
+                }
+            >
+                <option value="system">
+                    {move || {
+                        if replay.system_reduced.get() {
+                            "as the system asks (jump)"
+                        } else {
+                            "as the system asks (animate)"
+                        }
+                    }}
+                </option>
+                <option value="animate">"animate"</option>
+                <option value="jump">"jump to each event"</option>
+            </select>
+        </label>
     }
 }
 

@@ -188,13 +188,16 @@ fn keep_bars_at_cursor(layout: &Layout) -> Vec<Vec<RwSignal<Vec<Segment>>>> {
 
 #[component]
 fn Axis(axis: Memo<Time>) -> impl IntoView {
+    let replay = use_replay();
     view! {
         <div class="row axis" aria-hidden="true">
             <span class="step-label">"time →"</span>
             <div class="track">
                 {move || {
                     let axis = axis.get();
-                    ticks(axis, 8)
+                    // Projector type is big: fewer ticks, so their labels do not collide.
+                    let count = if replay.projector.get() { 5 } else { 8 };
+                    ticks(axis, count)
                         .into_iter()
                         .map(|t| view! { <span class="tick" style:left=percent(t, axis)>{ms(t)}</span> })
                         .collect_view()

@@ -153,6 +153,7 @@ pub fn Timeline() -> impl IntoView {
                     <panels::Figures />
                     <panels::TableView />
                     <controls::ModePicker />
+                    <controls::Motion />
                     <lanes::Legend />
                     <controls::Exports />
                 </div>

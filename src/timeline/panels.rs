@@ -186,6 +186,7 @@ pub fn Figures() -> impl IntoView {
                 .iter()
                 .any(|(_, f)| f.browser_wait.is_some_and(|w| w >= 1.0));
             view! {
+                <div class="table-scroll">
                 <table class="figures-table" data-testid="figures">
                     <caption>
                         {format!(
@@ -237,6 +238,7 @@ pub fn Figures() -> impl IntoView {
                             .collect_view()}
                     </tbody>
                 </table>
+                </div>
             }
         })
     }
@@ -282,6 +284,7 @@ pub fn TableView() -> impl IntoView {
             let race = race.as_ref()?;
             let modes = race.modes();
             Some(view! {
+                <div class="table-scroll">
                 <table class="timeline-table" data-testid="timeline-table">
                     <caption>
                         {format!(
@@ -330,6 +333,7 @@ pub fn TableView() -> impl IntoView {
                             .collect_view()}
                     </tbody>
                 </table>
+                </div>
             })
         })
     };
