@@ -47,7 +47,7 @@ pub fn Caption() -> impl IntoView {
             let lines = captions.get();
             let more = lines.len().saturating_sub(CAPTIONS_AT_ONCE);
             view! {
-                <div class="captions" data-testid="captions" aria-live="polite">
+                <div class="captions" data-testid="captions" aria-live="polite" tabindex="0">
                     <p class="caption-time">
                         {move || moment.get().map(|(_, m)| format!("At {}:", ms(m))).unwrap_or_default()}
                     </p>
@@ -186,7 +186,7 @@ pub fn Figures() -> impl IntoView {
                 .iter()
                 .any(|(_, f)| f.browser_wait.is_some_and(|w| w >= 1.0));
             view! {
-                <div class="table-scroll">
+                <div class="table-scroll" tabindex="0" role="region" aria-label="The figures (scrolls sideways)">
                 <table class="figures-table" data-testid="figures">
                     <caption>
                         {format!(
@@ -284,7 +284,7 @@ pub fn TableView() -> impl IntoView {
             let race = race.as_ref()?;
             let modes = race.modes();
             Some(view! {
-                <div class="table-scroll">
+                <div class="table-scroll" tabindex="0" role="region" aria-label="Each step's times (scrolls sideways)">
                 <table class="timeline-table" data-testid="timeline-table">
                     <caption>
                         {format!(
@@ -452,9 +452,10 @@ pub fn run_record(
     Some(view! {
         {times}
         <h4>"What went in"</h4>
-        <pre data-testid=format!("{testid}-input")>{race.request_text(mode, i)}</pre>
+        // Focusable, as a box that scrolls must be, for keyboards.
+        <pre tabindex="0" data-testid=format!("{testid}-input")>{race.request_text(mode, i)}</pre>
         <h4>"What came out"</h4>
-        <pre data-testid=format!("{testid}-output")>{output}</pre>
+        <pre tabindex="0" data-testid=format!("{testid}-output")>{output}</pre>
     })
 }
 

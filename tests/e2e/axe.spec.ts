@@ -1,12 +1,11 @@
 import { test, expect, Page, BrowserContextOptions } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 
 // axe-core's default rules find nothing: on load, after a run, with narration, the
 // table and the inspector open, in projector mode and on a phone. The context
 // bypasses the page's CSP only so that axe's own script can be put into the page.
 
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const axeSource = readFileSync('node_modules/axe-core/axe.min.js', 'utf8');
 
 async function violations(page: Page) {
   await page.evaluate(axeSource);
