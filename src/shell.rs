@@ -48,8 +48,7 @@ pub fn close_on_escape(shell: Shell) {
             shell.menu.set(false);
         }
     });
-    // The shell lives as long as the page.
-    std::mem::forget(handle);
+    on_cleanup(move || handle.remove());
 }
 
 pub fn use_shell() -> Shell {

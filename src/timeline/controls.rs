@@ -146,9 +146,10 @@ pub fn listen_for_shortcuts(state: AppState, replay: Replay) {
             set_projector(replay, true);
         }
     });
-    // The timeline lives as long as the page, and so do its keys.
-    std::mem::forget(handle);
-    std::mem::forget(click);
+    on_cleanup(move || {
+        handle.remove();
+        click.remove();
+    });
 }
 
 /// Projector mode reaches the whole page (the canvas too), so it sits on <html>; the
