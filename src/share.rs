@@ -244,39 +244,31 @@ fn split_options(fragment: &str) -> (&str, bool) {
 /// The fragment option that opens a chain in projector mode, ready to race.
 pub const PRESENT_OPTION: &str = "present";
 
-/// Keeps the current chain's link in the address bar as the chain changes (a moment
-/// after the last change, so typing does not flood the history), so a reload, a
-/// bookmark or a copied address brings back exactly what is on the page.
+/// Keeps the current chain's link in the address bar as the chain changes, so a
+/// reload, a bookmark or a copied address brings back exactly what is on the page.
+/// At once, not after a pause: a reload right after an edit must not bring back the
+/// link from before it. `replaceState` adds no history entry, so typing does not
+/// flood the back button.
 fn keep_link_in_address_bar(share: Share) {
-    let generation = StoredValue::new(0u64);
     Effect::new(move |_| {
         let fragment = share.state.chain.with(share::encode_link);
         // A link that could not be opened stays in the address bar, to be looked at.
         if share.load_error.with_untracked(Option::is_some) {
             return;
         }
-        generation.update_value(|g| *g += 1);
-        let mine = generation.get_value();
-        set_timeout(
-            move || {
-                if generation.get_value() != mine {
-                    return;
-                }
-                let location = window().location();
-                let here = format!(
-                    "{}{}#{fragment}",
-                    location.pathname().unwrap_or_default(),
-                    location.search().unwrap_or_default()
-                );
-                let current = location.hash().unwrap_or_default();
-                if current.trim_start_matches('#') != fragment {
-                    if let Ok(history) = window().history() {
-                        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&here));
-                    }
-                }
-            },
-            std::time::Duration::from_millis(400),
+        let location = window().location();
+        let current = location.hash().unwrap_or_default();
+        if current.trim_start_matches('#') == fragment {
+            return;
+        }
+        let here = format!(
+            "{}{}#{fragment}",
+            location.pathname().unwrap_or_default(),
+            location.search().unwrap_or_default()
         );
+        if let Ok(history) = window().history() {
+            let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&here));
+        }
     });
 }
 

@@ -271,6 +271,7 @@ test('an API key set in settings never shows in the page, its storage, console o
 
   await openMenu(page);
   await page.getByTestId('settings').locator('summary').click();
+  await page.getByTestId('menu-close').click();
   const html = await page.content();
   const text = await page.evaluate(() => document.body.innerText);
   expect(html).not.toContain('VERYSECRET');
