@@ -33,6 +33,10 @@ test('code export numbers levels like the canvas, shows prompts and copies', asy
   await page.getByTestId('export-code-langgraph').click();
   const preview = page.getByTestId('code-preview');
   await expect(preview).toBeVisible();
+  // Levels as the canvas numbers them ("runs together · level 1"), and no empty prompt.
+  await expect(preview).toContainText('Level 1:');
+  await expect(preview).not.toContainText('Level 0');
+  expect(await preview.textContent()).not.toMatch(/prompt:\s*$/m);
   await page.getByTestId('code-copy').click();
   const copied = await page.evaluate(() => navigator.clipboard.readText());
   expect(copied).toBe(await preview.textContent());
