@@ -9,6 +9,7 @@ mod network;
 mod network_panel;
 mod race_runner;
 mod share;
+mod shell;
 mod state;
 mod timeline;
 

@@ -7,11 +7,60 @@ use crate::state::use_app_state;
 use chainlab_core::race::session::BROWSER_CONNECTIONS_PER_ORIGIN;
 use leptos::prelude::*;
 
+/// Simulated or live: in the toolbar, since it changes what Run does.
 #[component]
-pub fn NetworkPanel() -> impl IntoView {
+pub fn RunKind() -> impl IntoView {
     let state = use_app_state();
     let net = state.network;
     let running = Memo::new(move |_| state.running());
+    view! {
+        <div class="run-kind" role="group" aria-label="Run on">
+            <button
+                data-testid="mode-simulated"
+                aria-pressed=move || (!net.live.get()).to_string()
+                disabled=move || running.get()
+                title="The built-in simulator: no key, no network"
+                on:click=move |_| net.live.set(false)
+            >
+                "Simulated"
+            </button>
+            <button
+                data-testid="mode-live"
+                aria-pressed=move || net.live.get().to_string()
+                disabled=move || running.get()
+                title="Call the configured endpoints (More → run options and keys)"
+                on:click=move |_| net.live.set(true)
+            >
+                "Live network"
+            </button>
+        </div>
+    }
+}
+
+/// Stops every request in flight: beside Run, where it is needed.
+#[component]
+pub fn CancelButton() -> impl IntoView {
+    let state = use_app_state();
+    let net = state.network;
+    let running = Memo::new(move |_| state.running());
+    view! {
+        <button
+            data-testid="cancel"
+            class="cancel"
+            disabled=move || !running.get()
+            on:click=move |_| net.cancel()
+        >
+            "■ Cancel"
+        </button>
+    }
+}
+
+/// How a run meets the network: limit, time-out, retries, failure policy, and the
+/// providers and keys (in the drawer).
+#[component]
+pub fn RunOptions() -> impl IntoView {
+    let state = use_app_state();
+    let net = state.network;
     let set_limit = move |text: String| {
         net.limit
             .set(text.trim().parse::<usize>().ok().filter(|&k| k > 0));
@@ -21,25 +70,24 @@ pub fn NetworkPanel() -> impl IntoView {
             .set(text.trim().parse::<u32>().ok().filter(|&s| s > 0));
     };
     view! {
-        <section class="network" aria-label="How the run meets the network">
-            <div class="run-kind" role="group" aria-label="Run on">
-                <button
-                    data-testid="mode-simulated"
-                    aria-pressed=move || (!net.live.get()).to_string()
-                    disabled=move || running.get()
-                    on:click=move |_| net.live.set(false)
-                >
-                    "Simulated"
-                </button>
-                <button
-                    data-testid="mode-live"
-                    aria-pressed=move || net.live.get().to_string()
-                    disabled=move || running.get()
-                    on:click=move |_| net.live.set(true)
-                >
-                    "Live network"
-                </button>
-            </div>
+        <section class="network drawer-section" aria-labelledby="run-options">
+            <h3 id="run-options">"Run options"</h3>
+            <p class="note" data-testid="run-kind-note">
+                {move || {
+                    if net.live.get() {
+                        let projected = if net.project_sequential.get() {
+                            " The sequential lane is projected from the measured step times, not run."
+                        } else {
+                            ""
+                        };
+                        format!(
+                            "Live: LLM and HTTP steps call their endpoints, one mode after another.{projected}"
+                        )
+                    } else {
+                        SIMULATED_NOTE.to_string()
+                    }
+                }}
+            </p>
             <label>
                 "At most "
                 <input
@@ -53,14 +101,6 @@ pub fn NetworkPanel() -> impl IntoView {
                 />
                 " steps at once"
             </label>
-            <button
-                data-testid="cancel"
-                class="cancel"
-                disabled=move || !running.get()
-                on:click=move |_| net.cancel()
-            >
-                "■ Cancel"
-            </button>
             <span class="live-only" class:hidden=move || !net.live.get()>
                 <label>
                     "Time-out "
@@ -101,47 +141,43 @@ pub fn NetworkPanel() -> impl IntoView {
                     " project the sequential lane from measured times (no second round of calls)"
                 </label>
             </span>
-            <p class="note" data-testid="run-kind-note">
-                {move || {
-                    if net.live.get() {
-                        let projected = if net.project_sequential.get() {
-                            " The sequential lane is projected from the measured step times, not run."
-                        } else {
-                            ""
-                        };
-                        format!(
-                            "Live: LLM and HTTP steps call their endpoints, one mode after another.{projected}"
-                        )
-                    } else {
-                        "Simulated: no key, no network. Same result every time.".to_string()
-                    }
-                }}
-            </p>
-            {move || {
-                net.connection_note
-                    .get()
-                    .map(|note| {
-                        view! {
-                            <p class="connection-note" data-testid="connection-note" role="note">
-                                {note}
-                            </p>
-                        }
-                    })
-            }}
-            {move || {
-                let lines = net.summary.get();
-                (!lines.is_empty())
-                    .then(|| {
-                        view! {
-                            <ul class="live-summary" data-testid="live-summary" aria-label="Last live run">
-                                {lines.into_iter().map(|l| view! { <li>{l}</li> }).collect_view()}
-                            </ul>
-                        }
-                    })
-            }}
-            <Streaming />
             <Settings />
         </section>
+    }
+}
+
+/// What a simulated run promises, and what it does not: the engine's times are exact
+/// and repeat; the bars are drawn from the browser's timers, which add a little.
+pub const SIMULATED_NOTE: &str = "Simulated: no key, no network. The engine predicts the same      times on every run; the lanes show what the browser's timers measured, a few ms more      and a little different each time.";
+
+/// What the last live run said about the network, above the work area.
+#[component]
+pub fn RunReport() -> impl IntoView {
+    let net = use_app_state().network;
+    view! {
+        {move || {
+            net.connection_note
+                .get()
+                .map(|note| {
+                    view! {
+                        <p class="connection-note" data-testid="connection-note" role="note">
+                            {note}
+                        </p>
+                    }
+                })
+        }}
+        {move || {
+            let lines = net.summary.get();
+            (!lines.is_empty())
+                .then(|| {
+                    view! {
+                        <ul class="live-summary" data-testid="live-summary" aria-label="Last live run">
+                            {lines.into_iter().map(|l| view! { <li>{l}</li> }).collect_view()}
+                        </ul>
+                    }
+                })
+        }}
+        <Streaming />
     }
 }
 

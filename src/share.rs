@@ -7,6 +7,7 @@
 //! local storage so one click brings it back. All text is rendered as text.
 
 use crate::editor::{EditKind, Editor};
+use crate::shell::{use_shell, Shell};
 use crate::state::{use_app_state, AppState};
 use chainlab_core::io::arrival::{self, Arrival};
 use chainlab_core::io::codegen::{self, Language};
@@ -36,6 +37,9 @@ struct Share {
     /// The code shown after an export, with its language.
     code: RwSignal<Option<(Language, String)>>,
     code_menu: RwSignal<bool>,
+    /// The QR code fills the screen, for a projector.
+    qr_big: RwSignal<bool>,
+    shell: Shell,
 }
 
 impl Share {
@@ -96,25 +100,17 @@ impl Share {
         }
     }
 
-    /// Opens the link in the address bar, if there is one, and then takes it out of
-    /// the address bar so that a reload keeps the person's later edits.
+    /// Opens the link in the address bar, if there is one. The address bar keeps it
+    /// (see [`keep_link_in_address_bar`]), so it can be bookmarked or passed on.
     fn open_fragment(&self) {
-        let location = window().location();
-        let fragment = location.hash().unwrap_or_default();
-        let fragment = fragment.trim_start_matches('#');
-        if fragment.is_empty() {
+        let fragment = window().location().hash().unwrap_or_default();
+        let (link, present) = split_options(fragment.trim_start_matches('#'));
+        if link.is_empty() {
             return;
         }
-        self.open(share::decode_link(fragment), "The link");
-        if self.load_error.with_untracked(Option::is_none) {
-            let here = format!(
-                "{}{}",
-                location.pathname().unwrap_or_default(),
-                location.search().unwrap_or_default()
-            );
-            if let Ok(history) = window().history() {
-                let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&here));
-            }
+        self.open(share::decode_link(link), "The link");
+        if present && self.load_error.with_untracked(Option::is_none) {
+            self.shell.present.set(true);
         }
     }
 
@@ -235,14 +231,60 @@ fn file_stem(name: &str) -> String {
     }
 }
 
+/// Up to this many modules across (version 10), a QR code keeps medium error correction.
+const MAX_MEDIUM_QR_WIDTH: usize = 57;
+
+/// The link part of a fragment and whether it asks to present. Options follow the
+/// link after `&` (`#c1.…&present`); base64url never holds `&`, so links without
+/// options read exactly as before.
+fn split_options(fragment: &str) -> (&str, bool) {
+    let mut parts = fragment.split('&');
+    let link = parts.next().unwrap_or_default();
+    (link, parts.any(|option| option == PRESENT_OPTION))
+}
+
+/// The fragment option that opens a chain in projector mode, ready to race.
+pub const PRESENT_OPTION: &str = "present";
+
+/// Keeps the current chain's link in the address bar as the chain changes, so a
+/// reload, a bookmark or a copied address brings back exactly what is on the page.
+/// At once, not after a pause: a reload right after an edit must not bring back the
+/// link from before it. `replaceState` adds no history entry, so typing does not
+/// flood the back button.
+fn keep_link_in_address_bar(share: Share) {
+    Effect::new(move |_| {
+        let fragment = share.state.chain.with(share::encode_link);
+        // A link that could not be opened stays in the address bar, to be looked at.
+        if share.load_error.with_untracked(Option::is_some) {
+            return;
+        }
+        let location = window().location();
+        let current = location.hash().unwrap_or_default();
+        if current.trim_start_matches('#') == fragment {
+            return;
+        }
+        let here = format!(
+            "{}{}#{fragment}",
+            location.pathname().unwrap_or_default(),
+            location.search().unwrap_or_default()
+        );
+        if let Ok(history) = window().history() {
+            let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&here));
+        }
+    });
+}
+
 /// The QR code of `text` as one SVG path in module units (with the quiet zone of four
 /// modules the standard asks for), or `None` when the text is too long for any QR code.
 fn qr_path(text: &str) -> Option<(usize, String)> {
     use qrcode::{Color, EcLevel, QrCode};
-    // Medium error correction survives a projector's glare; long links need Low to fit.
+    // Medium error correction survives a projector's glare, but on a long link it makes
+    // the modules too small for a phone at the back of a room: there Low error
+    // correction gives a code several versions smaller, with bigger modules.
     let code = QrCode::with_error_correction_level(text, EcLevel::M)
-        .or_else(|_| QrCode::with_error_correction_level(text, EcLevel::L))
-        .ok()?;
+        .ok()
+        .filter(|code| code.width() <= MAX_MEDIUM_QR_WIDTH)
+        .or_else(|| QrCode::with_error_correction_level(text, EcLevel::L).ok())?;
     let width = code.width();
     let mut path = String::new();
     for (i, color) in code.to_colors().into_iter().enumerate() {
@@ -253,8 +295,9 @@ fn qr_path(text: &str) -> Option<(usize, String)> {
     Some((width + 8, path))
 }
 
-#[component]
-pub fn SharePanel() -> impl IntoView {
+/// Creates the share state, opens a link in the address bar and keeps the address bar
+/// in step with the chain. Called once, before the page draws.
+pub fn provide() {
     let share = Share {
         state: use_app_state(),
         editor: use_context::<Editor>(),
@@ -264,25 +307,63 @@ pub fn SharePanel() -> impl IntoView {
         copy_status: RwSignal::new(None),
         code: RwSignal::new(None),
         code_menu: RwSignal::new(false),
+        qr_big: RwSignal::new(false),
+        shell: use_shell(),
     };
+    provide_context(share);
     share.open_fragment();
+    keep_link_in_address_bar(share);
     // A link pasted into the address bar of an open page only changes the fragment.
     let listener = window_event_listener(leptos::ev::hashchange, move |_| share.open_fragment());
     on_cleanup(move || listener.remove());
-    let invalid = move || share.state.plan.with(Result::is_err);
+    // Escape leaves the full-screen QR code first, then closes the share dialogs.
+    let escape = window_event_listener(leptos::ev::keydown, move |ev| {
+        if ev.key() != "Escape" {
+            return;
+        }
+        if share.qr_big.get_untracked() {
+            share.qr_big.set(false);
+        } else {
+            share.link.set(None);
+            share.code_menu.set(false);
+        }
+    });
+    on_cleanup(move || escape.remove());
+}
 
+fn use_share() -> Share {
+    expect_context::<Share>()
+}
+
+/// In the toolbar: the link, copied, in a dialog with its QR code.
+#[component]
+pub fn ShareButton() -> impl IntoView {
+    let share = use_share();
     view! {
-        <section class="share-bar" aria-label="Share, import and export">
-            <button data-testid="share" on:click=move |_| share.share()>
-                "Share link"
-            </button>
+        <button data-testid="share" class="share" on:click=move |_| share.share()>
+            "Share link"
+        </button>
+    }
+}
+
+/// In the drawer: the chain as a file in and out, and as code.
+#[component]
+pub fn FileMenu() -> impl IntoView {
+    let share = use_share();
+    let shell = use_shell();
+    view! {
+        <section class="share-bar drawer-section" aria-labelledby="files-title">
+            <h3 id="files-title">"Files and code"</h3>
             <label class="share-import">
                 "⤒ Import JSON"
                 <input
                     type="file"
                     data-testid="import"
                     accept=".json,application/json"
-                    on:change=move |ev| share.import(&event_target(&ev))
+                    on:change=move |ev| {
+                        share.import(&event_target(&ev));
+                        shell.menu.set(false);
+                    }
                 />
             </label>
             <button data-testid="export-json" on:click=move |_| share.export_json()>
@@ -290,17 +371,32 @@ pub fn SharePanel() -> impl IntoView {
             </button>
             <button
                 data-testid="export-code"
+                aria-haspopup="dialog"
                 aria-expanded=move || share.code_menu.get().to_string()
-                on:click=move |_| share.code_menu.update(|open| *open = !*open)
+                on:click=move |_| {
+                    share.code_menu.update(|open| *open = !*open);
+                    shell.menu.set(false);
+                }
             >
                 "⟨/⟩ Export code"
             </button>
-            {move || {
-                share
-                    .before
-                    .get()
-                    .map(|chain| {
-                        view! {
+        </section>
+    }
+}
+
+/// Above the work area: why a link or file did not open, and the way back to the chain
+/// it replaced.
+#[component]
+pub fn ShareNotices() -> impl IntoView {
+    let share = use_share();
+    view! {
+        {move || {
+            share
+                .before
+                .get()
+                .map(|chain| {
+                    view! {
+                        <p class="share-restore-bar">
                             <button
                                 data-testid="restore"
                                 class="share-restore"
@@ -318,10 +414,10 @@ pub fn SharePanel() -> impl IntoView {
                             >
                                 "✕"
                             </button>
-                        }
-                    })
-            }}
-        </section>
+                        </p>
+                    }
+                })
+        }}
         {move || {
             share
                 .load_error
@@ -336,8 +432,42 @@ pub fn SharePanel() -> impl IntoView {
                     }
                 })
         }}
+    }
+}
+
+/// The code export and the link with its QR code, as dialogs over the page.
+#[component]
+pub fn ShareDialogs() -> impl IntoView {
+    let share = use_share();
+    let invalid = move || share.state.plan.with(Result::is_err);
+    let copied = RwSignal::new(None::<&'static str>);
+    let copy_code = move |_| {
+        let Some((_, code)) = share.code.get_untracked() else {
+            return;
+        };
+        let promise = window().navigator().clipboard().write_text(&code);
+        leptos::task::spawn_local(async move {
+            copied.set(Some(match JsFuture::from(promise).await {
+                Ok(_) => "Copied.",
+                Err(_) => "The browser did not allow copying: select the code and copy it.",
+            }));
+        });
+    };
+    view! {
         <Show when=move || share.code_menu.get()>
-            <section class="share-code" aria-label="Export code">
+            <div class="backdrop" on:click=move |_| share.code_menu.set(false)></div>
+            <section
+                class="share-code dialog wide"
+                role="dialog"
+                aria-modal="true"
+                aria-labelledby="code-title"
+            >
+                <div class="dialog-head">
+                    <h2 id="code-title">"Export code"</h2>
+                    <button data-testid="code-close" on:click=move |_| share.code_menu.set(false)>
+                        "Close"
+                    </button>
+                </div>
                 <p>
                     "Runnable code with stand-in steps that sleep for the simulated latencies; "
                     "comments say which steps run together and what the real calls would be."
@@ -352,7 +482,10 @@ pub fn SharePanel() -> impl IntoView {
                                 title=move || {
                                     if invalid() { "Fix the chain's problems first" } else { "" }
                                 }
-                                on:click=move |_| share.export_code(language)
+                                on:click=move |_| {
+                                    copied.set(None);
+                                    share.export_code(language);
+                                }
                             >
                                 {language.label()}
                             </button>
@@ -365,8 +498,15 @@ pub fn SharePanel() -> impl IntoView {
                         .get()
                         .map(|(language, code)| {
                             view! {
-                                <p>{format!("Saved as {}:", language.file_name())}</p>
-                                <pre class="share-code-preview" data-testid="code-preview">
+                                <p>
+                                    {format!("Saved as {}. ", language.file_name())}
+                                    <button data-testid="code-copy" on:click=copy_code>
+                                        "Copy"
+                                    </button>
+                                    " "
+                                    <span role="status">{move || copied.get()}</span>
+                                </p>
+                                <pre class="share-code-preview" data-testid="code-preview" tabindex="0">
                                     {code}
                                 </pre>
                             }
@@ -383,11 +523,24 @@ fn LinkBox(share: Share, link: String) -> impl IntoView {
     let length = link.chars().count();
     let too_long = length > SAFE_LINK_CHARS;
     let qr = qr_path(&link);
-    // Full screen for a projector: the whole height of the screen, closed by a click.
-    let big = RwSignal::new(false);
+    let present_link = format!("{link}&{PRESENT_OPTION}");
+    let big = share.qr_big;
+    big.set(false);
     view! {
-        <section class="share-box" aria-label="Share link">
+        <div class="backdrop" on:click=move |_| share.link.set(None)></div>
+        <section
+            class="share-box dialog wide"
+            role="dialog"
+            aria-modal="true"
+            aria-labelledby="share-title"
+        >
             <div class="share-box-text">
+                <div class="dialog-head">
+                    <h2 id="share-title">"Share this chain"</h2>
+                    <button data-testid="share-close" on:click=move |_| share.link.set(None)>
+                        "Close"
+                    </button>
+                </div>
                 <label>
                     "Link to this chain "
                     <span data-testid="share-length">{format!("({length} characters)")}</span>
@@ -415,30 +568,54 @@ fn LinkBox(share: Share, link: String) -> impl IntoView {
                             </p>
                         }
                     })}
+                <label>
+                    "For slides: the same link, opening in projector mode, racing at the first key or click "
+                    <input
+                        type="text"
+                        readonly
+                        data-testid="present-link"
+                        prop:value=present_link
+                        on:focus=move |ev| {
+                            event_target::<web_sys::HtmlInputElement>(&ev).select();
+                        }
+                    />
+                </label>
                 <p class="share-note">
                     "The whole chain is in the link, after the #, which browsers never send to a server. "
                     "Keys and credential headers are left out."
                 </p>
-                <button on:click=move |_| big.set(true)>"Show the QR code full screen"</button>
-                " "
-                <button on:click=move |_| share.link.set(None)>"Close"</button>
+                <button data-testid="qr-full-screen" on:click=move |_| big.set(true)>
+                    "Show the QR code full screen"
+                </button>
             </div>
             {match qr {
                 Some((size, path)) => {
                     view! {
-                        <svg
-                            class="share-qr"
-                            class:big=move || big.get()
-                            data-testid="share-qr"
-                            on:click=move |_| big.update(|b| *b = !*b)
-                            role="img"
-                            aria-label="QR code of the link: point a phone camera at it"
-                            viewBox=format!("0 0 {size} {size}")
-                            shape-rendering="crispEdges"
-                        >
-                            <rect width=size height=size fill="#fff" />
-                            <path d=path fill="#000" />
-                        </svg>
+                        <div class="qr-holder" class:big=move || big.get()>
+                            <svg
+                                class="share-qr"
+                                class:big=move || big.get()
+                                data-testid="share-qr"
+                                on:click=move |_| big.update(|b| *b = !*b)
+                                role="img"
+                                aria-label="QR code of the link: point a phone camera at it"
+                                viewBox=format!("0 0 {size} {size}")
+                                shape-rendering="crispEdges"
+                            >
+                                <rect width=size height=size fill="#fff" />
+                                <path d=path fill="#000" />
+                            </svg>
+                            <Show when=move || big.get()>
+                                <button
+                                    class="qr-close"
+                                    data-testid="qr-close"
+                                    aria-label="Close the full-screen QR code (Escape)"
+                                    on:click=move |_| big.set(false)
+                                >
+                                    "✕ Close"
+                                </button>
+                            </Show>
+                        </div>
                     }
                         .into_any()
                 }

@@ -702,24 +702,33 @@ where
     let kind = move || look.with(|l| l.as_ref().map_or(NewStep::Output, |l| l.1));
     let label = move || look.with(|l| l.as_ref().map(|l| l.0.clone()).unwrap_or_default());
     let latency = move || look.with(|l| l.as_ref().map(|l| l.2.clone()).unwrap_or_default());
+    // The name starts with the node's visible text in the order it is in the page
+    // (label, kind, latency, problem, state), so what a person sees is what a voice
+    // control user says; the full label, the id and every problem follow.
     let aria = {
         let id = id.clone();
         move || {
-            let problems = trouble.with(|t| {
-                if t.is_empty() {
-                    String::new()
-                } else {
-                    format!(". Problem: {}", t.join(" "))
+            let full = label();
+            let shown = clip(&full, 20);
+            let mut name = format!("{shown} {} {}", kind().label(), latency());
+            trouble.with(|t| {
+                if let Some(first) = t.first() {
+                    name.push_str(&format!(" {}", clip(first, 40)));
                 }
             });
-            format!(
-                "{} ({} step \"{}\", {}){}",
-                label(),
-                kind().label(),
-                id,
-                latency(),
-                problems
-            )
+            if let Some(state) = run_state.get().filter(|s| *s != StepState::Waiting) {
+                name.push_str(&format!(" {}", run_state_words(state)));
+            }
+            if shown != full {
+                name.push_str(&format!(". Full name: {full}"));
+            }
+            name.push_str(&format!(". Step \"{id}\""));
+            trouble.with(|t| {
+                if !t.is_empty() {
+                    name.push_str(&format!(". Problem: {}", t.join(" ")));
+                }
+            });
+            name
         }
     };
     let (down_id, port_id, focus_id, key_id) = (id.clone(), id.clone(), id.clone(), id.clone());
@@ -756,14 +765,16 @@ where
             <rect class="focus-ring" x="-6" y="-6" width=NODE_WIDTH + 12.0 height=NODE_HEIGHT + 12.0 rx="12"></rect>
             <rect class="body" width=NODE_WIDTH height=NODE_HEIGHT rx="8"></rect>
             <rect class="stripe" width="8" height=NODE_HEIGHT rx="3"></rect>
+            <text class="label" x="18" y="50">
+                {move || format!("{} ", clip(&label(), 20))}
+            </text>
             <text class="kind" x="18" y="22">
-                {move || format!("{} {}", kind_icon(kind()), kind().label())}
+                // Trailing spaces keep the texts apart as words for assistive
+                // technology; SVG does not draw them.
+                {move || format!("{} {} ", kind_icon(kind()), kind().label())}
             </text>
             <text class="latency" x=NODE_WIDTH - 12.0 y="22" text-anchor="end">
-                {latency}
-            </text>
-            <text class="label" x="18" y="50">
-                {move || clip(&label(), 20)}
+                {move || format!("{} ", latency())}
             </text>
             {move || {
                 trouble

@@ -4,6 +4,7 @@
 use super::{driver, ms, use_replay, Replay};
 use crate::choice_select::ChoiceSelect;
 use crate::download;
+use crate::shell::{self, use_shell};
 use crate::state::{use_app_state, AppState};
 use chainlab_core::io::export;
 use chainlab_core::race::Race;
@@ -80,28 +81,77 @@ fn act(
     driver::kick(state, replay);
 }
 
-pub fn on_key(ev: &leptos::ev::KeyboardEvent, state: AppState, replay: Replay) {
-    // Keys typed into a control belong to that control.
-    let in_control = ev
-        .target()
-        .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
-        .is_some_and(|el| {
-            matches!(
-                el.tag_name().as_str(),
-                "INPUT" | "SELECT" | "TEXTAREA" | "BUTTON"
-            )
+/// The page's race keys (listed in the shortcuts dialog, `crate::shell::SHORTCUTS`):
+/// R runs, Space plays and pauses, ← → step, Home restarts, P switches projector mode,
+/// ? lists them. Keys typed into a field belong to the field, and a key some part of
+/// the page already used (the canvas moving a step with the arrows) is left alone.
+pub fn listen_for_shortcuts(state: AppState, replay: Replay) {
+    let shell = use_shell();
+    let handle = window_event_listener(leptos::ev::keydown, move |ev| {
+        if ev.default_prevented() || ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
+            return;
+        }
+        let target = ev
+            .target()
+            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok());
+        let typing = target.as_ref().is_some_and(|el| {
+            matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA")
+                || el.closest("[contenteditable]").ok().flatten().is_some()
         });
-    if in_control || state.race.with_untracked(Option::is_none) {
-        return;
-    }
-    match ev.key().as_str() {
-        " " => act(state, replay, |c, end, _| c.toggle(end)),
-        "ArrowRight" => act(state, replay, |c, _, m| c.step_forward(m)),
-        "ArrowLeft" => act(state, replay, |c, _, m| c.step_back(m)),
-        "Home" => act(state, replay, |c, _, _| c.restart()),
-        _ => return,
-    }
-    ev.prevent_default();
+        // Space and Enter press a focused button; the canvas has its own arrows.
+        let own_keys = target.as_ref().is_some_and(|el| {
+            el.tag_name() == "BUTTON" || el.closest(".canvas-wrap").ok().flatten().is_some()
+        });
+        if typing || shell.shortcuts.get_untracked() {
+            return;
+        }
+        // Presenting from a link: the first key starts the race.
+        if shell.present.get_untracked()
+            && !matches!(
+                ev.key().as_str(),
+                "Shift" | "Control" | "Alt" | "Meta" | "Tab"
+            )
+        {
+            ev.prevent_default();
+            shell::run(state, shell);
+            return;
+        }
+        let race = state.race.with_untracked(Option::is_some);
+        match ev.key().as_str() {
+            "r" | "R" => shell::run(state, shell),
+            "p" | "P" => set_projector(replay, !replay.projector.get_untracked()),
+            "?" => shell.shortcuts.set(true),
+            " " if race && !own_keys => act(state, replay, |c, end, _| c.toggle(end)),
+            "ArrowRight" if race && !own_keys => act(state, replay, |c, _, m| c.step_forward(m)),
+            "ArrowLeft" if race && !own_keys => act(state, replay, |c, _, m| c.step_back(m)),
+            "Home" if race && !own_keys => act(state, replay, |c, _, _| c.restart()),
+            _ => return,
+        }
+        ev.prevent_default();
+    });
+    // Presenting from a link: so does the first click or tap.
+    let click = window_event_listener(leptos::ev::pointerdown, move |_| {
+        if shell.present.get_untracked() {
+            shell::run(state, shell);
+        }
+    });
+    // A link asks to present: projector mode at once.
+    Effect::new(move |_| {
+        if shell.present.get() {
+            set_projector(replay, true);
+        }
+    });
+    on_cleanup(move || {
+        handle.remove();
+        click.remove();
+    });
+}
+
+/// Projector mode reaches the whole page (the canvas too), so it sits on <html>; the
+/// canvas gets smaller (the timeline fits the chain again).
+pub fn set_projector(replay: Replay, on: bool) {
+    replay.projector.set(on);
+    set_projector_class(on);
 }
 
 #[component]
@@ -213,44 +263,52 @@ pub fn Playback() -> impl IntoView {
                 <button
                     data-testid="projector"
                     aria-pressed=move || replay.projector.get().to_string()
-                    on:click=move |_| {
-                        let on = !replay.projector.get_untracked();
-                        replay.projector.set(on);
-                        set_projector_class(on);
-                    }
+                    aria-keyshortcuts="P"
+                    title="Projector mode: big type, thick bars (P)"
+                    on:click=move |_| set_projector(replay, !replay.projector.get_untracked())
                 >
                     "Projector"
                 </button>
-                <label class="motion">
-                    "Motion "
-                    <select
-                        data-testid="motion"
-                        on:change=move |ev| {
-                            replay
-                                .motion_override
-                                .set(match event_target_value(&ev).as_str() {
-                                    "animate" => Some(false),
-                                    "jump" => Some(true),
-                                    _ => None,
-                                });
-                            driver::kick(state, replay);
-                        }
-                    >
-                        <option value="system">
-                            {move || {
-                                if replay.system_reduced.get() {
-                                    "as the system asks (jump)"
-                                } else {
-                                    "as the system asks (animate)"
-                                }
-                            }}
-                        </option>
-                        <option value="animate">"animate"</option>
-                        <option value="jump">"jump to each event"</option>
-                    </select>
-                </label>
             </span>
         </div>
+    }
+}
+
+/// Whether the replay animates or jumps from event to event (`prefers-reduced-motion`
+/// unless the person chooses).
+#[component]
+pub fn Motion() -> impl IntoView {
+    let state = use_app_state();
+    let replay = use_replay();
+    view! {
+        <label class="motion">
+            "Motion "
+            <select
+                data-testid="motion"
+                on:change=move |ev| {
+                    replay
+                        .motion_override
+                        .set(match event_target_value(&ev).as_str() {
+                            "animate" => Some(false),
+                            "jump" => Some(true),
+                            _ => None,
+                        });
+                    driver::kick(state, replay);
+                }
+            >
+                <option value="system">
+                    {move || {
+                        if replay.system_reduced.get() {
+                            "as the system asks (jump)"
+                        } else {
+                            "as the system asks (animate)"
+                        }
+                    }}
+                </option>
+                <option value="animate">"animate"</option>
+                <option value="jump">"jump to each event"</option>
+            </select>
+        </label>
     }
 }
 

@@ -106,9 +106,14 @@ pub fn Lanes() -> impl IntoView {
     });
     let axis = Memo::new(move |_| {
         let t = replay.shown.get();
-        state
-            .race
-            .with(|r| r.as_ref().map_or(1.0, |r| r.axis_ms(t)))
+        state.race.with(|r| match r {
+            Some(r) => r.axis_ms(t),
+            // Before a run, the axis is the scale of the race the engine predicts.
+            None => state.plan.with(|plan| {
+                plan.as_ref()
+                    .map_or(1.0, |plan| Race::new(plan, &state.modes.get()).axis_ms(0.0))
+            }),
+        })
     });
     move || match layout.get() {
         None => view! {
@@ -188,13 +193,16 @@ fn keep_bars_at_cursor(layout: &Layout) -> Vec<Vec<RwSignal<Vec<Segment>>>> {
 
 #[component]
 fn Axis(axis: Memo<Time>) -> impl IntoView {
+    let replay = use_replay();
     view! {
         <div class="row axis" aria-hidden="true">
             <span class="step-label">"time →"</span>
             <div class="track">
                 {move || {
                     let axis = axis.get();
-                    ticks(axis, 8)
+                    // Projector type is big: fewer ticks, so their labels do not collide.
+                    let count = if replay.projector.get() { 5 } else { 8 };
+                    ticks(axis, count)
                         .into_iter()
                         .map(|t| view! { <span class="tick" style:left=percent(t, axis)>{ms(t)}</span> })
                         .collect_view()
@@ -224,35 +232,27 @@ fn LaneView(
             lane.origin?;
             let finished = lane.makespan.filter(|&m| m <= t + TOLERANCE_MS);
             let clock = lane.makespan.map_or(t, |m| m.min(t));
-            Some((
-                clock.round(),
-                finished,
-                race.speedup(mode),
-                race.predicted(mode),
-            ))
+            Some((clock.round(), finished, race.speedup(mode)))
         })
     });
-    let total = move || {
-        head.get()
-            .and_then(|(_, finished, _, _)| finished)
-            .map(ms)
-            .unwrap_or_else(|| "—".into())
-    };
+    let finished = move || head.get().and_then(|(_, finished, _)| finished);
+    let total = move || finished().map(ms).unwrap_or_else(|| "—".into());
     let clock = move || head.get().map(|(clock, ..)| ms(clock)).unwrap_or_default();
     let speedup = move || {
         head.get()
-            .and_then(|(_, finished, speedup, _)| finished.and(speedup))
+            .and_then(|(_, finished, speedup)| finished.and(speedup))
             .filter(|_| mode != Mode::Sequential)
             .map(|s| format!("{s:.2}× faster than sequential"))
     };
-    let predicted = move || head.get().and_then(|(.., p)| p).map(ms).unwrap_or_default();
     let finish_line = move || {
         let axis = axis.get();
-        head.get().and_then(|(_, finished, ..)| finished).map(|m| {
+        finished().map(|m| {
             view! {
-                <span class="finish-line" style:left=percent(m, axis)>
-                    <span class="finish-label">{format!("finished {}", ms(m))}</span>
-                </span>
+                <span
+                    class="finish-line"
+                    style:left=percent(m, axis)
+                    title=format!("finished at {}", ms(m))
+                ></span>
             }
         })
     };
@@ -278,19 +278,28 @@ fn LaneView(
         rows.into_any()
     };
     view! {
-        <div class=format!("lane {}", mode.name()) data-mode=mode.name()>
+        <div
+            class=format!("lane {}", mode.name())
+            data-mode=mode.name()
+            data-testid=format!("lane-{}", mode.name())
+        >
             <div class="lane-head">
                 <h3>{mode.name()}</h3>
                 <span class="explain">{mode.explanation()}</span>
                 {move || (mode == Mode::Sequential && state.network.projected.get()).then(|| view! {
                     <span class="projected-tag" data-testid="projected-lane">"projected from the live run's measured step times, not run"</span>
                 })}
+                // One figure: the lane's clock while it runs, its total once done.
                 <span class="figures">
-                    <span class="clock" data-testid=format!("clock-{}", mode.name())>{clock}</span>
-                    " total "
-                    <strong class="total" data-testid=format!("total-{}", mode.name())>{total}</strong>
+                    <span class="figure" class:hidden=move || finished().is_some()>
+                        <span class="figure-label">"time "</span>
+                        <span class="clock" data-testid=format!("clock-{}", mode.name())>{clock}</span>
+                    </span>
+                    <span class="figure" class:hidden=move || finished().is_none()>
+                        <span class="figure-label">"total "</span>
+                        <strong class="total" data-testid=format!("total-{}", mode.name())>{total}</strong>
+                    </span>
                     {move || speedup().map(|s| view! { <span class="speedup">{s}</span> })}
-                    {move || (!predicted().is_empty()).then(|| view! { <span class="predicted">"engine predicts " {predicted}</span> })}
                 </span>
             </div>
             <div class="lane-body">

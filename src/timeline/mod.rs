@@ -118,28 +118,48 @@ pub fn Timeline() -> impl IntoView {
                 .is_some_and(|r| r.plan.len() > lanes::DENSE_ABOVE)
         })
     });
+    controls::listen_for_shortcuts(state, replay);
+    // Projector mode changes the canvas's size: fit the chain into it again.
+    let editor = crate::editor::use_editor();
+    Effect::new(move |before: Option<bool>| {
+        let on = replay.projector.get();
+        if before.is_some_and(|b| b != on) {
+            editor.fit();
+        }
+        on
+    });
     view! {
         <section
-            class="timeline"
+            class="timeline race-pane"
             class:dense=move || dense.get()
             class:reduced-motion=move || replay.reduced_motion()
             data-testid="timeline"
             data-animating=move || replay.animating.get().to_string()
-            aria-label="Timeline of the race"
+            aria-labelledby="race-title"
             tabindex="0"
-            on:keydown=move |ev| controls::on_key(&ev, state, replay)
         >
-            <h2>"The race"</h2>
-            <controls::ModePicker />
-            <controls::Playback />
-            <panels::Caption />
-            <lanes::Legend />
-            <lanes::Lanes />
-            <panels::Verdict />
-            <panels::Figures />
-            <panels::TableView />
-            <panels::Details />
-            <controls::Exports />
+            <div class="race-head">
+                <h2 id="race-title">"The race"</h2>
+                <controls::Playback />
+            </div>
+            <div class="race-body">
+                <div class="lanes" data-testid="lanes">
+                    <lanes::Lanes />
+                </div>
+                // Beside the lanes, so opening any of it never moves them.
+                <div class="rail" data-testid="rail">
+                    <panels::Verdict />
+                    <panels::Caption />
+                    <panels::Details />
+                    <crate::network_panel::RunReport />
+                    <panels::Figures />
+                    <panels::TableView />
+                    <controls::ModePicker />
+                    <controls::Motion />
+                    <lanes::Legend />
+                    <controls::Exports />
+                </div>
+            </div>
         </section>
     }
 }

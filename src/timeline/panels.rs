@@ -49,7 +49,7 @@ pub fn Caption() -> impl IntoView {
             let lines = captions.get();
             let more = lines.len().saturating_sub(CAPTIONS_AT_ONCE);
             view! {
-                <div class="captions" data-testid="captions" aria-live="polite">
+                <div class="captions" data-testid="captions" aria-live="polite" tabindex="0">
                     <p class="caption-time">
                         {move || moment.get().map(|(_, m)| format!("At {}:", ms(m))).unwrap_or_default()}
                     </p>
@@ -78,7 +78,8 @@ pub fn Verdict() -> impl IntoView {
             let winner = race.winner()?;
             let own = race.lane(winner)?.makespan?;
             // The verdict waits for the cursor, so a replay does not give it away.
-            (race.end_ms()? <= t + TOLERANCE_MS).then(|| verdict_text(race, winner, own))
+            let simulated = !state.network.live.get();
+            (race.end_ms()? <= t + TOLERANCE_MS).then(|| verdict_text(race, winner, own, simulated))
         })
     });
     move || {
@@ -93,7 +94,51 @@ pub fn Verdict() -> impl IntoView {
     }
 }
 
-fn verdict_text(race: &Race, winner: Mode, own: Time) -> (&'static str, String) {
+/// The modes that finished with the winner: the same to the millisecond, or (in a
+/// simulated run, where the engine's times are exact) predicted to take the same
+/// time, so that a millisecond of browser timer noise does not crown a winner.
+fn tied_with(race: &Race, winner: Mode, own: Time, simulated: bool) -> Vec<Mode> {
+    let predicted = race.predicted(winner);
+    race.lanes
+        .iter()
+        .filter(|lane| lane.mode != winner)
+        .filter(|lane| {
+            let same_time = lane.makespan.is_some_and(|m| m.round() == own.round());
+            let same_prediction = simulated
+                && predicted
+                    .zip(race.predicted(lane.mode))
+                    .is_some_and(|(a, b)| (a - b).abs() < 0.5);
+            same_time || same_prediction
+        })
+        .map(|lane| lane.mode)
+        .collect()
+}
+
+fn verdict_text(race: &Race, winner: Mode, own: Time, simulated: bool) -> (String, String) {
+    let tied = tied_with(race, winner, own, simulated);
+    if !tied.is_empty() {
+        let mut names: Vec<&str> = std::iter::once(winner)
+            .chain(tied)
+            .map(Mode::name)
+            .collect();
+        // Lane order, whichever was measured a millisecond faster.
+        names.sort_by_key(|n| Mode::ALL.iter().position(|m| m.name() == *n));
+        let last = names.pop().unwrap_or_default();
+        let who = if names.is_empty() {
+            last.to_string()
+        } else {
+            format!("{} and {last}", names.join(", "))
+        };
+        let why = if simulated {
+            " The engine predicts the same time for them: the browser's timers differ by a millisecond or so."
+        } else {
+            ""
+        };
+        return (
+            who,
+            format!(" tie at {}: neither finishes first.{why}", ms(own)),
+        );
+    }
     let mut rest = format!(" finished first in {}", ms(own));
     if let (Some(s), Some(seq)) = (
         race.speedup(winner),
@@ -110,7 +155,7 @@ fn verdict_text(race: &Race, winner: Mode, own: Time) -> (&'static str, String) 
             ms(lost)
         ));
     }
-    (winner.name(), rest)
+    (winner.name().to_string(), rest)
 }
 
 fn percent(x: f64) -> String {
@@ -143,23 +188,24 @@ pub fn Figures() -> impl IntoView {
                 .iter()
                 .any(|(_, f)| f.browser_wait.is_some_and(|w| w >= 1.0));
             view! {
+                <div class="table-scroll" tabindex="0" role="region" aria-label="The figures (scrolls sideways)">
                 <table class="figures-table" data-testid="figures">
                     <caption>
                         {match (ideal, bound) {
                             (Some(ideal), Some(bound)) => format!(
-                                "The figures. Ideal (critical path): {}. Lower bound {}: {}.",
+                                "The figures. Makespans are what the browser's timers measured; the engine's predictions are exact. Ideal (critical path): {}. Lower bound {}: {}.",
                                 ms(ideal),
                                 limit.map_or("with no concurrency limit".into(), |k| format!("with at most {k} at once")),
                                 ms(bound),
                             ),
                             // The simulated latencies predict nothing about real endpoints.
-                            _ => "The figures, as measured live.".to_string(),
+                            _ => "The figures, as measured live: no prediction is made from simulated latencies.".to_string(),
                         }}
                     </caption>
                     <thead>
                         <tr>
                             <th scope="col">"mode"</th>
-                            <th scope="col">"makespan"</th>
+                            <th scope="col">"makespan (measured)"</th>
                             <th scope="col">"engine predicts"</th>
                             <th scope="col">"speedup vs sequential"</th>
                             <th scope="col">"parallel efficiency"</th>
@@ -181,7 +227,15 @@ pub fn Figures() -> impl IntoView {
                                         <td>{f.speedup.map(|s| format!("{s:.2}×"))}</td>
                                         <td>{f.efficiency.map(percent)}</td>
                                         <td>{f.peak_concurrency}</td>
-                                        <td>{f.barrier_wait.map(ms)}</td>
+                                        // Eager starts every step the moment its inputs are
+                                        // ready: a millisecond measured here is timer noise.
+                                        <td>
+                                            {if mode == Mode::Eager {
+                                                Some("never".to_string())
+                                            } else {
+                                                f.barrier_wait.map(ms)
+                                            }}
+                                        </td>
                                         <td>{f.limit_wait.map(ms)}</td>
                                         {browser.then(|| view! { <td>{f.browser_wait.map(ms)}</td> })}
                                     </tr>
@@ -190,6 +244,7 @@ pub fn Figures() -> impl IntoView {
                             .collect_view()}
                     </tbody>
                 </table>
+                </div>
             }
         })
     }
@@ -235,8 +290,14 @@ pub fn TableView() -> impl IntoView {
             let race = race.as_ref()?;
             let modes = race.modes();
             Some(view! {
+                <div class="table-scroll" tabindex="0" role="region" aria-label="Each step's times (scrolls sideways)">
                 <table class="timeline-table" data-testid="timeline-table">
-                    <caption>{format!("Each step's start, end and duration per mode, at {}.", ms(t))}</caption>
+                    <caption>
+                        {format!(
+                            "Each step's start, end and duration per mode, at {}, as the browser's timers measured them.",
+                            ms(t),
+                        )}
+                    </caption>
                     <thead>
                         <tr>
                             <th scope="col">"step"</th>
@@ -278,6 +339,7 @@ pub fn TableView() -> impl IntoView {
                             .collect_view()}
                     </tbody>
                 </table>
+                </div>
             })
         })
     };
@@ -396,9 +458,10 @@ pub fn run_record(
     Some(view! {
         {times}
         <h4>"What went in"</h4>
-        <pre data-testid=format!("{testid}-input")>{race.request_text(mode, i)}</pre>
+        // Focusable, as a box that scrolls must be, for keyboards.
+        <pre tabindex="0" data-testid=format!("{testid}-input")>{race.request_text(mode, i)}</pre>
         <h4>"What came out"</h4>
-        <pre data-testid=format!("{testid}-output")>{output}</pre>
+        <pre tabindex="0" data-testid=format!("{testid}-output")>{output}</pre>
     })
 }
 
@@ -415,7 +478,7 @@ pub fn LastRun(id: chainlab_core::StepId) -> impl IntoView {
             let record = run_record(race, mode, i, "last-run", true)?;
             Some(view! {
                 <section class="last-run" data-testid="last-run" aria-label="This step in the last run">
-                    <h4 class="last-run-head">{format!("In the last run — {} mode", mode.name())}</h4>
+                    <h3 class="last-run-head">{format!("In the last run — {} mode", mode.name())}</h3>
                     {record}
                 </section>
             })

@@ -19,6 +19,8 @@ const keys = [
 test('the gallery lists every chain with its explanation', async ({ page }) => {
   const editor = new EditorPage(page);
   await editor.open();
+  // The gallery is in the drawer ("☰ More").
+  await page.getByTestId('menu').click();
   const gallery = page.getByTestId('gallery');
   await gallery.locator('summary').click();
   await expect(gallery.locator('.card')).toHaveCount(keys.length);
@@ -32,7 +34,9 @@ for (const key of keys) {
   test(`gallery chain ${key} loads, validates and runs`, async ({ page }) => {
     const editor = new EditorPage(page);
     await editor.open();
-    const gallery = page.getByTestId('gallery');
+    // The gallery is in the drawer ("☰ More").
+  await page.getByTestId('menu').click();
+  const gallery = page.getByTestId('gallery');
     await gallery.locator('summary').click();
     await gallery.getByTestId(`load-${key}`).click();
     await expect(page.getByTestId('chain-select')).toHaveValue(key);

@@ -58,6 +58,12 @@ async function openLive(page: Page, chain: object, key = '') {
   await expect(page.getByTestId('mode-live')).toHaveAttribute('aria-pressed', 'true');
 }
 
+/// Run options, providers and keys live in the drawer ("☰ More"); Run closes it.
+async function openMenu(page: Page) {
+  await page.getByTestId('menu').click();
+  await expect(page.getByTestId('drawer')).toBeVisible();
+}
+
 async function stats(request: APIRequestContext): Promise<Stats> {
   return (await request.get(`${mock}/stats`)).json();
 }
@@ -141,6 +147,7 @@ test('twelve branches over HTTP/1.1 queue behind six connections, and the page s
 
 test('a concurrency limit of 2 is obeyed on the server side', async ({ page, request }) => {
   await openLive(page, fanOut(6, () => 'mock:latency=200'));
+  await openMenu(page);
   await page.getByTestId('concurrency-limit').fill('2');
   await page.getByTestId('concurrency-limit').blur();
   await resetStats(request);
@@ -224,6 +231,7 @@ test('cancel aborts every request in flight, checked on the server', async ({ pa
 
 test('a time-out fires and aborts the request', async ({ page, request }) => {
   await openLive(page, fanOut(1, () => 'mock:stall'));
+  await openMenu(page);
   await page.getByTestId('timeout').fill('1');
   await page.getByTestId('timeout').blur();
   await resetStats(request);
@@ -238,6 +246,7 @@ test('a time-out fires and aborts the request', async ({ page, request }) => {
 
 test('a stream cut off mid-way is reported, not hung', async ({ page }) => {
   await openLive(page, fanOut(1, () => 'mock:tokens=10,tps=100,cut'));
+  await openMenu(page);
   await page.getByTestId('retries').uncheck();
   await runAndWait(page);
   await expect(page.getByTestId('live-summary')).toContainText('broke off');
@@ -250,6 +259,7 @@ test('an API key set in settings never shows in the page, its storage, console o
   const consoleText: string[] = [];
   page.on('console', (m) => consoleText.push(m.text()));
   await openLive(page, fanOut(1, () => 'mock:key=the-right-key'));
+  await openMenu(page);
   await page.getByTestId('settings').locator('summary').click();
   const keyField = page.getByTestId('provider-key');
   await keyField.fill(key);
@@ -259,7 +269,9 @@ test('an API key set in settings never shows in the page, its storage, console o
   // The mock server refuses the key, and the page says so in user words.
   await expect(page.getByTestId('live-summary')).toContainText('Key rejected');
 
+  await openMenu(page);
   await page.getByTestId('settings').locator('summary').click();
+  await page.getByTestId('menu-close').click();
   const html = await page.content();
   const text = await page.evaluate(() => document.body.innerText);
   expect(html).not.toContain('VERYSECRET');
@@ -361,6 +373,7 @@ test('an HTTP step whose pointer finds nothing says so', async ({ page }) => {
 
 test('a provider limit set in settings is obeyed on the server side', async ({ page, request }) => {
   await openLive(page, fanOut(6, () => 'mock:latency=200'));
+  await openMenu(page);
   await page.getByTestId('settings').locator('summary').click();
   await page.getByTestId('provider-limit').fill('3');
   await page.getByTestId('provider-limit').blur();
@@ -374,6 +387,7 @@ test('keys are kept for the tab unless remembered, and forgotten from the device
   page,
 }) => {
   await openLive(page, fanOut(1, () => 'mock'));
+  await openMenu(page);
   await page.getByTestId('settings').locator('summary').click();
   await page.getByTestId('provider-key').fill('sk-remember-me-42424242');
   await page.getByTestId('provider-key').blur();

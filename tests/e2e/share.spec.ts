@@ -100,8 +100,8 @@ test('a shared link opens the chain in another browser, and the old chain comes 
   await expect(other.getByTestId('node-d')).toBeVisible();
   await expect(other.getByTestId('node-question')).toHaveCount(0);
   await expect(other.getByTestId('load-error')).toHaveCount(0);
-  // The fragment is taken out of the address bar, so a reload keeps later edits.
-  expect(new URL(other.url()).hash).toBe('');
+  // The address bar keeps the link, so it can be bookmarked or passed on.
+  expect(new URL(other.url()).hash).toBe(new URL(link).hash);
 
   await other.getByTestId('restore').click();
   await expect(other.getByTestId('node-question')).toBeVisible();
@@ -199,12 +199,14 @@ test('a link full of script payloads loads as plain text and runs nothing', asyn
   await page.getByTestId('run').click();
   await expect(page.getByTestId('total-eager')).toHaveText(/^\d+ ms$/, { timeout: 20_000 });
   await page.getByTestId('share').click();
+  await page.keyboard.press('Escape');
+  await page.getByTestId('menu').click();
   await page.getByTestId('export-code').click();
   await page.getByTestId('export-code-langchain').click();
   await expect(page.getByTestId('code-preview')).toContainText('RunnableParallel');
   await page.waitForTimeout(300);
   expect(await page.evaluate(() => (window as any).__pwned)).toBeUndefined();
-  expect(await page.locator('iframe, main script, main img').count()).toBe(0);
+  expect(await page.locator('iframe, .app script, .app img').count()).toBe(0);
   expect(seen.dialogs).toEqual([]);
   expect(seen.errors).toEqual([]);
   expect(seen.csp).toEqual([]);
@@ -215,6 +217,7 @@ test('export and import a chain as a JSON file; a broken file changes nothing', 
   const context = await browser.newContext();
   const { page, seen } = await freshPage(context);
   await page.getByTestId('chain-select').selectOption('uneven-branches');
+  await page.getByTestId('menu').click();
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-json').click()]);
   expect(download.suggestedFilename()).toBe('uneven-branches.chainlab.json');
   const path = await download.path();
@@ -250,6 +253,7 @@ test('export code in each language', async ({ browser }) => {
   const context = await browser.newContext();
   const { page } = await freshPage(context);
   await page.getByTestId('chain-select').selectOption('uneven-branches');
+  await page.getByTestId('menu').click();
   await page.getByTestId('export-code').click();
   for (const [key, file, marker] of [
     ['langchain', 'chain_langchain.py', 'RunnableParallel('],

@@ -279,14 +279,22 @@ pub(crate) fn python_string(text: &str) -> String {
 /// What a real run of the step would do, for a comment next to its stand-in.
 pub(crate) fn real_call_hint(step: &Step) -> Option<String> {
     match &step.kind {
-        StepKind::Llm(llm) => Some(format!(
-            "Real call: chat model {} via {} (temperature {}, max {} tokens), prompt: {}",
-            comment(&llm.model),
-            comment(&llm.provider),
-            llm.temperature,
-            llm.max_tokens,
-            comment(&llm.prompt)
-        )),
+        StepKind::Llm(llm) => {
+            let prompt = comment(&llm.prompt);
+            // An empty prompt is said in words, not left as a dangling "prompt:".
+            let prompt = if prompt.is_empty() {
+                "no prompt of its own (only the system prompt)".to_string()
+            } else {
+                format!("prompt: {prompt}")
+            };
+            Some(format!(
+                "Real call: chat model {} via {} (temperature {}, max {} tokens), {prompt}",
+                comment(&llm.model),
+                comment(&llm.provider),
+                llm.temperature,
+                llm.max_tokens,
+            ))
+        }
         StepKind::Http(http) => {
             let headers: Vec<String> = http
                 .headers
@@ -313,19 +321,21 @@ pub(crate) fn real_call_hint(step: &Step) -> Option<String> {
     }
 }
 
-/// Which steps run together, as the comment heading a level says it.
+/// Which steps run together, as the comment heading a level says it. Levels are
+/// numbered from 1, as the canvas's "runs together" bands are.
 pub(crate) fn level_heading(plan: &Plan, level: usize, names: &Names) -> String {
     let steps = &plan.levels()[level];
+    let number = level + 1;
     let list: Vec<&str> = steps.iter().map(|&i| names.of(i)).collect();
     let slowest = steps.iter().map(|&i| plan.latency(i)).max().unwrap_or(0);
     if steps.len() == 1 {
         format!(
-            "Level {level}: {} runs alone ({slowest} ms).",
+            "Level {number}: {} runs alone ({slowest} ms).",
             list.join(", ")
         )
     } else {
         format!(
-            "Level {level}: {} run together; the level takes as long as the slowest ({slowest} ms).",
+            "Level {number}: {} run together; the level takes as long as the slowest ({slowest} ms).",
             list.join(", ")
         )
     }

@@ -30,7 +30,7 @@ pub(super) fn langchain(plan: &Plan, names: &Names) -> String {
     );
     for (level, steps) in plan.levels().iter().enumerate() {
         let _ = writeln!(out, "# {}", level_heading(plan, level, names));
-        let _ = writeln!(out, "level_{level} = RunnableParallel(");
+        let _ = writeln!(out, "level_{} = RunnableParallel(", level + 1);
         out.push_str("    {\n");
         for &i in steps {
             let _ = writeln!(
@@ -45,7 +45,7 @@ pub(super) fn langchain(plan: &Plan, names: &Names) -> String {
     out.push_str("\nchain = (\n");
     for level in 0..plan.levels().len() {
         let pipe = if level == 0 { "    " } else { "    | " };
-        let _ = writeln!(out, "{pipe}RunnableAssign(level_{level})");
+        let _ = writeln!(out, "{pipe}RunnableAssign(level_{})", level + 1);
     }
     out.push_str(")\n\n\n");
     main(plan, "chain", &mut out);
