@@ -92,6 +92,7 @@ pub fn Canvas() -> impl IntoView {
     // Set while a pointer press is being handled, so the focus it causes does not
     // change the selection a second time.
     let pressing = StoredValue::new(false);
+    crate::analysis::provide_slack_marks(editor.app);
 
     let ids = Memo::new(move |_| {
         chain.with(|c| c.steps.iter().map(|s| s.id.clone()).collect::<Vec<_>>())
@@ -758,6 +759,7 @@ fn node(
                         }
                     })
             }}
+            <crate::analysis::SlackMark id=id.clone() />
             <circle class="port in" cx="0" cy=NODE_HEIGHT / 2.0 r="6"></circle>
             <circle
                 class="port out"

@@ -135,6 +135,7 @@ pub fn Timeline() -> impl IntoView {
             <lanes::Lanes />
             <panels::Verdict />
             <panels::Figures />
+            <crate::analysis::AnalysisPanel />
             <panels::TableView />
             <panels::Details />
             <controls::Exports />
