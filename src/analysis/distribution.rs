@@ -57,6 +57,9 @@ struct Job {
     runs: StoredValue<Option<MonteCarlo>, LocalStorage>,
     /// Bumped by every start and by Cancel, so an older frame loop stops.
     generation: StoredValue<u64>,
+    /// Time spent simulating and summarising (not redrawing partial figures), and
+    /// in how many frames: shown when done, and read by tools/analysis-bench.mjs.
+    spent: RwSignal<Option<(f64, u32)>>,
 }
 
 impl Job {
@@ -75,17 +78,18 @@ impl Job {
             return;
         };
         self.status.set(Status::Computing(runs.progress()));
+        self.spent.set(None);
         self.runs.set_value(Some(runs));
         let Some(clock) = BrowserClock::new() else {
             self.status.set(Status::NoChain);
             return;
         };
-        request_animation_frame(move || self.frame(generation, clock, 0));
+        request_animation_frame(move || self.frame(generation, clock, 0, 0.0));
     }
 
     /// Computes samples for up to [`FRAME_BUDGET_MS`], shows how far it got, and
     /// asks for the next frame until done.
-    fn frame(self, generation: u64, clock: BrowserClock, frames: u32) {
+    fn frame(self, generation: u64, clock: BrowserClock, frames: u32, spent: f64) {
         if self.generation.get_value() != generation {
             return;
         }
@@ -102,14 +106,19 @@ impl Job {
         let Some(Some(progress)) = progress else {
             return;
         };
-        if progress.is_done() || frames % REDRAW_EVERY == 0 {
-            self.show_summary();
-        }
+        let spent = spent + (clock.now() - started);
         if progress.is_done() {
+            let summarising = clock.now();
+            self.show_summary();
+            self.spent
+                .set(Some((spent + (clock.now() - summarising), frames + 1)));
             self.status.set(Status::Done);
         } else {
+            if frames % REDRAW_EVERY == 0 {
+                self.show_summary();
+            }
             self.status.set(Status::Computing(progress));
-            request_animation_frame(move || self.frame(generation, clock, frames + 1));
+            request_animation_frame(move || self.frame(generation, clock, frames + 1, spent));
         }
     }
 
@@ -168,6 +177,7 @@ pub fn DistributionPanel() -> impl IntoView {
         summary: RwSignal::new(None),
         runs: StoredValue::new_local(None),
         generation: StoredValue::new(0),
+        spent: RwSignal::new(None),
     };
     // A new chain (or new latencies) or a new count starts the runs again. Leaving
     // the page's tree stops the loop at its next frame.
@@ -251,7 +261,13 @@ pub fn DistributionPanel() -> impl IntoView {
                         </button>
                     }
                     .into_any(),
-                    Status::Done | Status::NoChain => ().into_any(),
+                    Status::Done => job.spent.get().map(|(ms, frames)| view! {
+                        <span class="hint" data-testid="distribution-time" data-compute-ms=format!("{ms:.1}")>
+                            {format!("Computed in {ms:.0} ms, spread over {frames} frames so the page stays responsive.")}
+                        </span>
+                    })
+                    .into_any(),
+                    Status::NoChain => ().into_any(),
                 }}
             </div>
             {move || {

@@ -4,7 +4,7 @@
 
 use super::chart_size;
 use crate::state::use_app_state;
-use chainlab_core::analysis::{limit_curve, limit_curve_svg, ms, planned_latencies};
+use chainlab_core::analysis::{limit_curve, limit_curve_svg, planned_latencies};
 use leptos::prelude::*;
 
 /// Up to this many steps the curve is drawn at once; above, a wide chain needs one
@@ -41,39 +41,10 @@ pub fn LimitCurvePanel() -> impl IntoView {
             }}
             <div class="chart" inner_html=move || chart.get().unwrap_or_default()></div>
             {move || {
-                curve.get().map(|curve| {
-                    let rows = curve
-                        .points
-                        .iter()
-                        .map(|p| view! {
-                            <tr>
-                                <th scope="row">{p.limit}</th>
-                                <td>{ms(p.staged)}</td>
-                                <td>{ms(p.eager)}</td>
-                                <td>{format!("{:.0} ms", p.bound)}</td>
-                            </tr>
-                        })
-                        .collect_view();
-                    view! {
-                        <figcaption>
-                            <p data-testid="limit-curve-lesson">{curve.lesson()}</p>
-                            <details>
-                                <summary>"The numbers"</summary>
-                                <table class="limit-table">
-                                    <caption>{curve.label()}</caption>
-                                    <thead>
-                                        <tr>
-                                            <th scope="col">"k"</th>
-                                            <th scope="col">"staged"</th>
-                                            <th scope="col">"eager"</th>
-                                            <th scope="col">"bound"</th>
-                                        </tr>
-                                    </thead>
-                                    <tbody>{rows}</tbody>
-                                </table>
-                            </details>
-                        </figcaption>
-                    }
+                curve.get().map(|curve| view! {
+                    <figcaption>
+                        <p data-testid="limit-curve-lesson">{curve.lesson()}</p>
+                    </figcaption>
                 })
             }}
         </figure>

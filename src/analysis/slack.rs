@@ -46,12 +46,12 @@ pub fn SlackMark(id: StepId) -> impl IntoView {
         mine.get().map(|s| {
             let critical = s.is_critical();
             view! {
-                <g class="slack-mark" class:critical=critical data-testid=testid.clone()>
+                <g class="slack-mark" class:critical=critical>
+                    <title>{s.label()}</title>
                     {critical.then(|| view! {
                         <rect class="critical-ring" x="-3" y="-3" width=NODE_WIDTH + 6.0 height=NODE_HEIGHT + 6.0 rx="10"></rect>
                     })}
-                    <text x=NODE_WIDTH - 10.0 y=NODE_HEIGHT - 8.0 text-anchor="end">
-                        <title>{s.label()}</title>
+                    <text x=NODE_WIDTH - 10.0 y=NODE_HEIGHT - 8.0 text-anchor="end" data-testid=testid.clone()>
                         {s.mark()}
                     </text>
                 </g>
