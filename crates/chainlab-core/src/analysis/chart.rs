@@ -43,11 +43,60 @@ pub enum ChartSize {
 }
 
 impl ChartSize {
+    /// How much larger type and lines are.
     fn k(self) -> f64 {
         match self {
             ChartSize::Screen => 1.0,
-            ChartSize::Projector => 1.45,
+            ChartSize::Projector => 1.3,
         }
+    }
+
+    /// How much wider the drawing is: projector mode gives each chart the page's
+    /// width, so the larger type gets room instead of crowding.
+    fn wide(self) -> f64 {
+        match self {
+            ChartSize::Screen => 1.0,
+            ChartSize::Projector => 1.25,
+        }
+    }
+}
+
+/// Labels on up to two lines, each placed right of its mark, or left of it near the
+/// right edge, on the first line where it overlaps no other label.
+struct LabelLines {
+    taken: [Vec<(f64, f64)>; 2],
+    left: f64,
+    right: f64,
+}
+
+impl LabelLines {
+    fn new(left: f64, right: f64) -> Self {
+        Self {
+            taken: [Vec::new(), Vec::new()],
+            left,
+            right,
+        }
+    }
+
+    /// Where a label `width` wide goes for a mark at `at`: (line, x of its start).
+    fn place(&mut self, at: f64, width: f64) -> (usize, f64) {
+        let starts = [at + 3.0, at - 3.0 - width];
+        for line in 0..2 {
+            for &start in &starts {
+                let end = start + width;
+                let fits = start >= self.left && end <= self.right;
+                let free = self.taken[line]
+                    .iter()
+                    .all(|&(a, b)| end + 6.0 <= a || start >= b + 6.0);
+                if fits && free {
+                    self.taken[line].push((start, end));
+                    return (line, start);
+                }
+            }
+        }
+        let start = (at + 3.0).min(self.right - width).max(self.left);
+        self.taken[1].push((start, start + width));
+        (1, start)
     }
 }
 
@@ -60,7 +109,7 @@ fn escape(text: &str) -> String {
 
 /// A rough width of `text` in `font` px, to keep labels from overlapping.
 fn text_width(text: &str, font: f64) -> f64 {
-    text.chars().count() as f64 * font * 0.58
+    text.chars().count() as f64 * font * 0.62
 }
 
 /// Round ticks (1, 2 or 5 times a power of ten) from `lo` to `hi`, at most about `at_most`.
@@ -107,10 +156,10 @@ fn dashes(p: Percentile) -> &'static str {
 pub fn distribution_svg(dist: &Distribution, title: &str, size: ChartSize) -> String {
     let k = size.k();
     let (font, small) = (12.0 * k, 11.0 * k);
-    let width = 720.0;
+    let width = 720.0 * size.wide();
     let left = 92.0 * k;
     let right = width - 18.0;
-    let row_h = 84.0 * k;
+    let row_h = 96.0 * k;
     let top = 48.0 * k;
 
     let hist = dist.histogram;
@@ -221,8 +270,8 @@ pub fn distribution_svg(dist: &Distribution, title: &str, size: ChartSize) -> St
             );
             continue;
         }
-        // The bars: their tops stay below the row's percentile labels.
-        let bar_room = row_h - 30.0 * k;
+        // The bars: their tops stay below the row's two lines of percentile labels.
+        let bar_room = row_h - 34.0 * k;
         for (b, &n) in summary.counts.iter().enumerate() {
             if n == 0 {
                 continue;
@@ -241,8 +290,8 @@ pub fn distribution_svg(dist: &Distribution, title: &str, size: ChartSize) -> St
                 ms(start + hist.bin_ms - 1),
             );
         }
-        // Percentile lines, labelled left to right without overlapping.
-        let mut free_from = left;
+        // Percentile lines, labelled without overlapping.
+        let mut lines = LabelLines::new(left, right);
         for p in Percentile::ALL {
             let value = summary.percentile(p);
             let at = x(value as f64);
@@ -255,17 +304,15 @@ pub fn distribution_svg(dist: &Distribution, title: &str, size: ChartSize) -> St
                 escape(&dist.figure_label(summary.mode, p)),
             );
             let words = format!("{} {}", p.name(), ms(value));
-            let w = text_width(&words, small);
-            let lx = (at + 3.0).max(free_from).min(right - w);
+            let (line, lx) = lines.place(at, text_width(&words, small));
             text(
                 &mut body,
                 lx,
-                row_top + 16.0 * k,
+                row_top + (14.0 + 14.0 * line as f64) * k,
                 small,
                 r#"font-weight="600""#,
                 &words,
             );
-            free_from = lx + w + 6.0;
         }
         let at = x(summary.typical as f64);
         let d = 5.0 * k;
@@ -323,11 +370,11 @@ pub fn distribution_svg(dist: &Distribution, title: &str, size: ChartSize) -> St
 pub fn limit_curve_svg(curve: &LimitCurve, size: ChartSize) -> String {
     let k = size.k();
     let (font, small) = (12.0 * k, 11.0 * k);
-    let width = 480.0;
+    let width = 480.0 * size.wide();
     let left = 58.0 * k;
-    let label_w = 96.0 * k;
+    let label_w = 124.0 * k;
     let right = width - label_w;
-    let top = 40.0 * k;
+    let top = 50.0 * k;
     let bottom = top + 210.0 * k;
     let n = curve.points.len();
     let highest = curve
@@ -399,7 +446,7 @@ pub fn limit_curve_svg(curve: &LimitCurve, size: ChartSize) -> String {
     text(
         &mut body,
         10.0,
-        top - 10.0 * k,
+        top - 12.0 * k,
         small,
         &format!(r#"fill="{MUTED}""#),
         "makespan (ms)",
@@ -578,7 +625,7 @@ mod tests {
         }
         let projector = distribution_svg(&dist, "x", ChartSize::Projector);
         assert!(
-            projector.contains(r#"font-size="17.4""#),
+            projector.contains(r#"font-size="15.6""#),
             "larger type in projector mode"
         );
     }
