@@ -144,7 +144,7 @@ pub fn BestSpeedUp() -> impl IntoView {
     let state = use_app_state();
     let words = Memo::new(move |_| {
         state.plan.with(|plan| {
-            let plan = plan.as_ref().ok().filter(|p| p.len() > 0)?;
+            let plan = plan.as_ref().ok().filter(|p| !p.is_empty())?;
             Some(
                 best_speed_up(plan, &planned_latencies(plan))
                     .map_or_else(|| NO_SPEED_UP.to_string(), |best| best.label(plan)),
