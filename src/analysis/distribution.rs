@@ -263,7 +263,10 @@ pub fn DistributionPanel() -> impl IntoView {
                     .into_any(),
                     Status::Done => job.spent.get().map(|(ms, frames)| view! {
                         <span class="hint" data-testid="distribution-time" data-compute-ms=format!("{ms:.1}")>
-                            {format!("Computed in {ms:.0} ms, spread over {frames} frames so the page stays responsive.")}
+                            {format!(
+                                "Computed in {ms:.0} ms, {} so the page stays responsive.",
+                                if frames == 1 { "in one frame".to_string() } else { format!("spread over {frames} frames") },
+                            )}
                         </span>
                     })
                     .into_any(),
