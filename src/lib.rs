@@ -1,5 +1,6 @@
 //! ChainLab's page: thin leptos components over `chainlab-core`.
 
+mod analysis;
 mod app;
 mod choice_select;
 pub mod clock;

@@ -98,6 +98,7 @@ pub fn Canvas() -> impl IntoView {
     // Set while a pointer press is being handled, so the focus it causes does not
     // change the selection a second time.
     let pressing = StoredValue::new(false);
+    crate::analysis::provide_slack_marks(editor.app);
 
     let ids = Memo::new(move |_| {
         chain.with(|c| c.steps.iter().map(|s| s.id.clone()).collect::<Vec<_>>())
@@ -803,6 +804,7 @@ where
                         }
                     })
             }}
+            <crate::analysis::SlackMark id=id.clone() />
             // Only ports that can carry an edge are drawn: an input step takes no
             // inputs, and an output step's result feeds nothing.
             // A step's kind never changes, so which ports it has is read once.

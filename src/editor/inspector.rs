@@ -78,6 +78,7 @@ fn Panel(id: StepId) -> impl IntoView {
                 </button>
             </div>
             <LastRun id=id.clone() />
+            <crate::analysis::StepAnalysis id=id.clone() />
             // While a race runs the chain stays as the race has it.
             <fieldset class="plain" disabled=move || editor.app.running()>
             <ul class="problems" role="alert">

@@ -153,6 +153,7 @@ pub fn Timeline() -> impl IntoView {
                     <panels::Details />
                     <crate::network_panel::RunReport />
                     <panels::Figures />
+                    <crate::analysis::AnalysisPanel />
                     <panels::TableView />
                     <controls::ModePicker />
                     <controls::Motion />

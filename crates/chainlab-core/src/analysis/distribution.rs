@@ -7,7 +7,7 @@
 //! race on the page; the same chain always gives the same samples.
 
 use super::{count, ms, Shape};
-use crate::model::{LatencyModel, Millis, StepId};
+use crate::model::{LatencyModel, Millis, Sampler};
 use crate::plan::Plan;
 use crate::Mode;
 
@@ -31,8 +31,10 @@ pub fn sample_seed(chain_seed: u64, sample: usize) -> u64 {
 /// [`MonteCarlo::progress`], and cancels by dropping the value.
 pub struct MonteCarlo {
     shape: Shape,
-    models: Vec<LatencyModel>,
-    ids: Vec<StepId>,
+    /// Every step's latency is fixed, so every sample is the same run.
+    fixed: bool,
+    /// Each step's first attempt, prepared for drawing under every sample's seed.
+    samplers: Vec<Sampler>,
     seed: u64,
     total: usize,
     /// Makespans in sample order, one list per mode in [`Mode::ALL`] order.
@@ -118,8 +120,11 @@ impl MonteCarlo {
         let total = samples.clamp(1, MAX_SAMPLES);
         Self {
             shape,
-            models,
-            ids: steps.iter().map(|s| s.id.clone()).collect(),
+            fixed: models.iter().all(is_fixed),
+            samplers: steps
+                .iter()
+                .map(|s| s.sim.latency.sampler(&s.id, 0))
+                .collect(),
             seed: plan.chain().seed,
             total,
             makespans: std::array::from_fn(|_| Vec::with_capacity(total)),
@@ -134,12 +139,8 @@ impl MonteCarlo {
         let end = (self.done() + budget).min(self.total);
         for sample in self.done()..end {
             let seed = sample_seed(self.seed, sample);
-            for (latency, (model, id)) in self
-                .latency
-                .iter_mut()
-                .zip(self.models.iter().zip(&self.ids))
-            {
-                *latency = model.sample(seed, id, 0);
+            for (latency, sampler) in self.latency.iter_mut().zip(&self.samplers) {
+                *latency = sampler.sample(seed);
             }
             for mode in Mode::ALL {
                 let makespan = self.shape.makespan(mode, &self.latency, &mut self.finish);
@@ -218,7 +219,7 @@ impl MonteCarlo {
             .count();
         Some(Distribution {
             samples,
-            fixed: self.models.iter().all(is_fixed),
+            fixed: self.fixed,
             modes,
             eager_beats_staged: wins as f64 / samples as f64,
             histogram: Histogram {

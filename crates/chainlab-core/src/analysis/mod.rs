@@ -6,10 +6,12 @@
 //! Everything here is a pure function of a [`Plan`] and a latency per step, so the
 //! page only draws the figures and shows the words these functions return.
 
+mod chart;
 mod distribution;
 mod limit_curve;
 mod slack;
 
+pub use chart::{distribution_csv, distribution_svg, limit_curve_svg, mode_colour, ChartSize};
 pub use distribution::{
     sample_seed, Distribution, Histogram, ModeSummary, MonteCarlo, Percentile, Progress,
     DEFAULT_SAMPLES, MAX_SAMPLES,

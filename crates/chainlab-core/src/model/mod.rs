@@ -13,7 +13,7 @@ mod mode;
 mod time;
 
 pub use choice::Choice;
-pub use latency::{LatencyKind, LatencyModel, MAX_LATENCY_MS};
+pub use latency::{LatencyKind, LatencyModel, Sampler, MAX_LATENCY_MS};
 pub use mode::Mode;
 pub use time::{Millis, Time, TOLERANCE_MS};
 
