@@ -433,7 +433,7 @@ pub fn ChainEditor() -> impl IntoView {
 }
 
 /// Page-wide keys: undo and redo anywhere except inside a text box (which has its
-/// own undo), Escape closes the inspector.
+/// own undo), Escape closes the inspector, then lets go of the selection.
 pub fn listen_for_shortcuts(editor: Editor) {
     let handle = window_event_listener(leptos::ev::keydown, move |ev| {
         let in_text = ev
@@ -456,6 +456,11 @@ pub fn listen_for_shortcuts(editor: Editor) {
             }
             "escape" if editor.inspecting.with_untracked(Option::is_some) => {
                 editor.close_inspector();
+            }
+            // With the inspector closed, Escape lets go of the selection, so the next
+            // step added from the palette is not connected from it.
+            "escape" if !in_text && editor.selected.with_untracked(|s| !s.is_empty()) => {
+                editor.selected.set(Vec::new());
             }
             _ => {}
         }

@@ -43,6 +43,9 @@ test('build the research assistant with the keyboard only, run it, check the tot
     await keys.press('Escape');
     await expect(page.getByTestId('inspector')).toHaveCount(0);
     await expect(editor.node(id)).toBeFocused();
+    // A second Escape lets go of the step: the next one added is not connected from it.
+    await keys.press('Escape');
+    await expect(editor.node(id)).not.toHaveClass(/selected/);
   }
 
   // A node is reachable by Tab; arrows move it; Enter opens it in the inspector.
