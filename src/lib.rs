@@ -3,6 +3,8 @@
 mod analysis;
 mod app;
 mod choice_select;
+/// The browser's clock is public on purpose: `tests/browser.rs` races the engine's
+/// schedulers on it to check that measured makespans match the predictions.
 pub mod clock;
 mod download;
 mod editor;

@@ -9,7 +9,7 @@ mod distribution;
 mod limit_curve;
 mod slack;
 
-pub use slack::{provide_slack_marks, SlackMark, StepAnalysis};
+pub use slack::{provide_slack_marks, slack_mark_words, SlackMark, StepAnalysis};
 
 use chainlab_core::analysis::ChartSize;
 use leptos::prelude::*;

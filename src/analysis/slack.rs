@@ -36,6 +36,15 @@ pub fn provide_slack_marks(state: AppState) {
     provide_context(SlackMarks(marks));
 }
 
+/// The words of step `id`'s slack mark, for its node's accessible name (what is drawn
+/// must also be what is said). Call where the node is created.
+pub fn slack_mark_words(id: StepId) -> Signal<Option<String>> {
+    let marks = use_context::<SlackMarks>();
+    Signal::derive(move || {
+        marks.and_then(|m| m.0.with(|m| m.get(&id).map(|s| s.mark().to_string())))
+    })
+}
+
 /// The slack mark in a canvas node: "critical" with a bold outline, or "slack 100 ms".
 #[component]
 pub fn SlackMark(id: StepId) -> impl IntoView {

@@ -706,6 +706,7 @@ where
     // The name starts with the node's visible text in the order it is in the page
     // (label, kind, latency, problem, state), so what a person sees is what a voice
     // control user says; the full label, the id and every problem follow.
+    let slack_words = crate::analysis::slack_mark_words(id.clone());
     let aria = {
         let id = id.clone();
         move || {
@@ -719,6 +720,9 @@ where
             });
             if let Some(state) = run_state.get().filter(|s| *s != StepState::Waiting) {
                 name.push_str(&format!(" {}", run_state_words(state)));
+            }
+            if let Some(words) = slack_words.get() {
+                name.push_str(&format!(" {words}"));
             }
             if shown != full {
                 name.push_str(&format!(". Full name: {full}"));

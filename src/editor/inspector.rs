@@ -173,8 +173,14 @@ fn IdField(id: StepId) -> impl IntoView {
                 prop:value=move || typed.get()
                 on:change=move |ev| {
                     let new = event_target_value(&ev);
-                    typed.set(new.clone());
-                    let old = current.get_value();
+                    // A change can arrive as the inspector closes (the box loses focus):
+                    // then this field is gone and the rename is not asked for.
+                    if typed.try_set(new.clone()).is_some() {
+                        return;
+                    }
+                    let Some(old) = current.try_get_value() else {
+                        return;
+                    };
                     match editor.try_edit(EditKind::Graph, |c| edit::rename(c, &old, &new)) {
                         Ok(()) => {
                             let new = StepId::new(new.trim());
@@ -183,7 +189,9 @@ fn IdField(id: StepId) -> impl IntoView {
                             editor.selected.set(vec![new.clone()]);
                             editor.inspecting.set(Some(new));
                         }
-                        Err(why) => refusal.set(Some(why)),
+                        Err(why) => {
+                            let _ = refusal.try_set(Some(why));
+                        }
                     }
                 }
             />
@@ -270,13 +278,15 @@ fn FieldInput(id: StepId, field: Field) -> impl IntoView {
                 None => Ok(()),
             }
         });
-        refusal.set(result.err());
-        typed.set(Some(value));
+        let _ = refusal.try_set(result.err());
+        let _ = typed.try_set(Some(value));
     };
     let on_blur = move |_| {
         editor.seal();
-        if refusal.with_untracked(Option::is_none) {
-            typed.set(None);
+        // Closing the inspector removes a focused box, which still sends its blur:
+        // by then this field's signals are gone, and there is nothing to reset.
+        if refusal.try_with_untracked(Option::is_none) == Some(true) {
+            let _ = typed.try_set(None);
         }
     };
     let testid = format!("field-{}", field.key());
