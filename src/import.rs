@@ -87,10 +87,10 @@ fn Report(report: ImportReport, ms: f64) -> impl IntoView {
         assumed,
         replay,
     } = report;
-    // The replay's words say how long the trace took and what no step holds.
+    // The replay's words say these, with the figures.
     let notes: Vec<String> = notes
         .iter()
-        .filter(|n| !matches!(n, Note::TimeBetweenSpans { .. }))
+        .filter(|n| !matches!(n, Note::TimeBetweenSpans { .. } | Note::AsItRan))
         .map(ToString::to_string)
         .collect();
     view! {

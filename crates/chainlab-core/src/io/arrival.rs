@@ -68,22 +68,23 @@ impl Replay {
     /// The mode whose lane replays the trace as it ran, on the chain as imported.
     pub const MODE: Mode = Mode::Eager;
 
-    /// The replay in words, for the page.
+    /// The replay in words, for the page: what a trace can say and what it cannot.
     pub fn words(&self) -> String {
         let gap = self.trace_ms.saturating_sub(self.as_it_ran_ms);
         let mut words = format!(
-            "As it ran: {} ms, the {} lane of this chain (the trace took {} ms",
+            "A trace records what ran, not which step needed which, so every step here \
+             waits for all the steps that ended before it started. As it ran: {} ms, the \
+             {} lane of this chain (the trace took {} ms",
             self.as_it_ran_ms,
             Self::MODE.name(),
             self.trace_ms
         );
         if gap > 0 {
-            words.push_str(&format!("; {gap} ms between spans are in no step"));
+            words.push_str(&format!(", {gap} ms of it between spans, in no step"));
         }
         words.push_str(
-            "). Every step waits for all that ended before it started. Remove the \
-             dependencies that are not real on the canvas (select an edge, press Delete), \
-             then race: staged and eager show what the run would have taken.",
+            "). Remove the dependencies that are not real on the canvas (select an edge, \
+             press Delete), then race: staged and eager show what the run would have taken.",
         );
         words
     }
@@ -238,11 +239,10 @@ mod tests {
                 as_it_ran_ms: 128
             })
         );
-        assert!(report
-            .replay
-            .expect("replay")
-            .words()
-            .contains("2 ms between spans"));
+        assert!(report.replay.expect("replay").words().contains(
+            "As it ran: 128 ms, the eager lane of this chain (the trace took 130 ms, 2 ms of it \
+             between spans, in no step)"
+        ));
         assert_eq!(report.assumed, None);
         // A trace's dependencies are its order only: removing one keeps a valid chain.
         let mut chain = arrival.chain;
