@@ -28,6 +28,7 @@ pub fn App() -> impl IntoView {
             <Toolbar />
             <div class="notices">
                 <ShareNotices />
+                <crate::import::ImportNotice />
                 {move || state.error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
                 {move || {
                     describe_problems(&state.plan.get())

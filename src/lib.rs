@@ -8,6 +8,7 @@ mod choice_select;
 pub mod clock;
 mod download;
 mod editor;
+mod import;
 mod network;
 mod network_panel;
 mod race_runner;

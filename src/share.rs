@@ -1,8 +1,11 @@
 //! The share bar: the chain as a link (copied, shown with its length and as a QR
-//! code), as a JSON file in and out, and as LangChain, LangGraph or Rust code.
+//! code), as a JSON or Mermaid file out, in from a file or pasted text (ChainLab JSON,
+//! Mermaid, LangGraph JSON, OpenTelemetry or Chrome traces), and as LangChain,
+//! LangGraph or Rust code.
 //!
-//! Everything from outside (a link's fragment, an imported file) goes through
-//! `chainlab_core::io::share`, which refuses bad input with a message. The chain on the
+//! Everything from outside (a link's fragment, an imported file or text) goes through
+//! `chainlab_core::io` (`share` for links, `arrival::arrive_text` for files and text),
+//! which refuses bad input with a message. The chain on the
 //! page changes only when the new one is valid, and the one it replaces is kept in
 //! local storage so one click brings it back. All text is rendered as text.
 
@@ -11,10 +14,11 @@ use crate::shell::{use_shell, Shell};
 use crate::state::{use_app_state, AppState};
 use chainlab_core::io::arrival::{self, Arrival};
 use chainlab_core::io::codegen::{self, Language};
-use chainlab_core::io::share::{self, ShareError, MAX_JSON_BYTES, SAFE_LINK_CHARS};
+use chainlab_core::io::import::{self, ImportError, MAX_IMPORT_BYTES};
+use chainlab_core::io::share::{self, SAFE_LINK_CHARS};
 use chainlab_core::Chain;
 use leptos::prelude::*;
-use std::fmt::Write;
+use std::fmt::{Display, Write};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 
@@ -40,34 +44,58 @@ struct Share {
     /// The QR code fills the screen, for a projector.
     qr_big: RwSignal<bool>,
     shell: Shell,
+    imports: crate::import::Imports,
 }
 
 impl Share {
-    /// Puts a chain read from `source` on the page, or says why it cannot.
-    fn open(&self, read: Result<Chain, ShareError>, source: &str) {
+    /// Puts a chain read from `source` on the page, or says why it cannot. Returns
+    /// whether the chain on the page is now the one read.
+    fn open<E: Display>(&self, read: Result<Chain, E>, source: &str) -> bool {
         let chain = match read {
             Ok(chain) => chain,
             Err(e) => {
                 self.load_error.set(Some(format!(
                     "{source} could not be opened. {e} Your chain is unchanged."
                 )));
-                return;
+                return false;
             }
         };
         if self.state.running() {
             self.load_error.set(Some(format!(
                 "{source} was not opened because a race is running: open it again when the race ends."
             )));
-            return;
+            return false;
         }
         self.load_error.set(None);
         let current = self.state.chain.get_untracked();
         if chain == current {
-            return;
+            return true;
         }
         keep_before(&current);
         self.before.set(Some(current));
         self.put(chain);
+        true
+    }
+
+    /// Imports a pasted text or a file's text, whatever its format, and reports what
+    /// was guessed. The time the core took to read it is measured here, where the
+    /// person waits for it (tools/import-bench.mjs reads it).
+    fn import_text(&self, text: &str, file_name: Option<&str>, source: &str) -> bool {
+        let performance = window().performance();
+        let now = || performance.as_ref().map_or(0.0, web_sys::Performance::now);
+        let started = now();
+        let read = arrival::arrive_text(text, file_name);
+        let ms = now() - started;
+        match read {
+            Ok((arrival, report)) => {
+                let opened = self.open(Ok::<_, ImportError>(arrival.chain), source);
+                if opened {
+                    self.imports.report.set(report.map(|r| (r, ms)));
+                }
+                opened
+            }
+            Err(e) => self.open(Err::<Chain, _>(e), source),
+        }
     }
 
     fn put(&self, chain: Chain) {
@@ -150,6 +178,18 @@ impl Share {
         }
     }
 
+    /// The chain as a Mermaid flowchart, for a README or a GitHub issue.
+    fn export_mermaid(&self) {
+        let chain = self.state.chain.get_untracked();
+        if let Err(e) = crate::download::text(
+            &format!("{}.mmd", file_stem(&chain.name)),
+            "text/plain",
+            &import::to_mermaid(&chain),
+        ) {
+            self.load_error.set(Some(e));
+        }
+    }
+
     fn export_code(&self, language: Language) {
         let Ok(plan) = self.state.plan.get_untracked() else {
             return;
@@ -167,22 +207,25 @@ impl Share {
         };
         // Cleared so that choosing the same file again is a new import.
         input.set_value("");
-        if file.size() > MAX_JSON_BYTES as f64 {
+        let name = file.name();
+        let source = format!("The file “{name}”");
+        // Refused before reading: the size of a file is known without its text.
+        if file.size() > MAX_IMPORT_BYTES as f64 {
             self.open(
-                Err(ShareError::TooLarge {
-                    max: MAX_JSON_BYTES,
+                Err::<Chain, _>(ImportError::TooLarge {
+                    bytes: file.size() as usize,
+                    max: MAX_IMPORT_BYTES,
                 }),
-                "The file",
+                &source,
             );
             return;
         }
         let share = *self;
         leptos::task::spawn_local(async move {
             match JsFuture::from(file.text()).await {
-                Ok(text) => share.open(
-                    share::from_file(&text.as_string().unwrap_or_default()),
-                    "The file",
-                ),
+                Ok(text) => {
+                    share.import_text(&text.as_string().unwrap_or_default(), Some(&name), &source);
+                }
                 Err(_) => share.load_error.set(Some(
                     "The browser could not read the file. Try again, or choose another file."
                         .into(),
@@ -309,6 +352,7 @@ pub fn provide() {
         code_menu: RwSignal::new(false),
         qr_big: RwSignal::new(false),
         shell: use_shell(),
+        imports: crate::import::provide(),
     };
     provide_context(share);
     share.open_fragment();
@@ -355,11 +399,11 @@ pub fn FileMenu() -> impl IntoView {
         <section class="share-bar drawer-section" aria-labelledby="files-title">
             <h3 id="files-title">"Files and code"</h3>
             <label class="share-import">
-                "⤒ Import JSON"
+                "⤒ Import a file"
                 <input
                     type="file"
                     data-testid="import"
-                    accept=".json,application/json"
+                    accept=".json,.mmd,.txt,application/json,text/plain"
                     on:change=move |ev| {
                         share.import(&event_target(&ev));
                         shell.menu.set(false);
@@ -368,6 +412,9 @@ pub fn FileMenu() -> impl IntoView {
             </label>
             <button data-testid="export-json" on:click=move |_| share.export_json()>
                 "⤓ Export JSON"
+            </button>
+            <button data-testid="export-mermaid" on:click=move |_| share.export_mermaid()>
+                "⤓ Export Mermaid"
             </button>
             <button
                 data-testid="export-code"
@@ -380,7 +427,45 @@ pub fn FileMenu() -> impl IntoView {
             >
                 "⟨/⟩ Export code"
             </button>
+            <PasteImport share />
         </section>
+    }
+}
+
+/// A text to import: a Mermaid flowchart (from LangGraph's `draw_mermaid()` or a
+/// README), LangGraph's JSON, an OpenTelemetry trace or a ChainLab chain.
+#[component]
+fn PasteImport(share: Share) -> impl IntoView {
+    let shell = use_shell();
+    let text = RwSignal::new(String::new());
+    view! {
+        <form
+            class="paste-import"
+            on:submit=move |ev| {
+                ev.prevent_default();
+                let pasted = text.get_untracked();
+                if share.import_text(&pasted, None, "The pasted text") {
+                    text.set(String::new());
+                }
+                shell.menu.set(false);
+            }
+        >
+            <label for="import-text">
+                "Or paste a Mermaid flowchart, LangGraph JSON, an OpenTelemetry trace (OTLP/JSON) or a ChainLab chain"
+            </label>
+            <textarea
+                id="import-text"
+                data-testid="import-text"
+                rows="4"
+                spellcheck="false"
+                placeholder="graph TD\n  search_a --> summarize\n  search_b --> summarize"
+                prop:value=move || text.get()
+                on:input=move |ev| text.set(event_target_value(&ev))
+            ></textarea>
+            <button type="submit" data-testid="import-text-go">
+                "⤒ Import the text"
+            </button>
+        </form>
     }
 }
 

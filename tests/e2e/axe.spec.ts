@@ -74,3 +74,35 @@ test('no violations on a phone after a run, nor with the drawer or the share box
   expect(await violations(page)).toEqual([]);
   await context.close();
 });
+
+test('no violations with the drawer open, nor after importing a graph and a trace with the report open', async ({ browser }) => {
+  const { context, page } = await open(browser, { viewport: { width: 1366, height: 768 } });
+  await page.getByTestId('menu').click();
+  await page.getByTestId('import-text').fill('graph TD\n  web_search --> answer\n  web_search -.-> check\n');
+  expect(await violations(page)).toEqual([]);
+  await page.getByTestId('import-text-go').click();
+  await expect(page.getByTestId('import-report')).toBeVisible();
+  await page.getByTestId('import-guesses').locator('summary').click();
+  await expect(page.getByTestId('guess-web_search')).toBeVisible();
+  await page.getByTestId('assumed-apply').click();
+  await expect(page.getByTestId('assumed-status')).toHaveText(/.+/);
+  expect(await violations(page)).toEqual([]);
+  const trace = {
+    resourceSpans: [{
+      resource: { attributes: [{ key: 'service.name', value: { stringValue: 'agent' } }] },
+      scopeSpans: [{ spans: [
+        { traceId: 'ab'.repeat(16), spanId: '01'.repeat(8), name: 'run', startTimeUnixNano: '1000000000', endTimeUnixNano: '1100000000' },
+        { traceId: 'ab'.repeat(16), spanId: '02'.repeat(8), parentSpanId: '01'.repeat(8), name: 'search', startTimeUnixNano: '1000000000', endTimeUnixNano: '1050000000' },
+        { traceId: 'ab'.repeat(16), spanId: '03'.repeat(8), parentSpanId: '01'.repeat(8), name: 'write', startTimeUnixNano: '1050000000', endTimeUnixNano: '1100000000' },
+      ] }],
+    }],
+  };
+  await page.getByTestId('menu').click();
+  await page.getByTestId('import-text').fill(JSON.stringify(trace));
+  await page.getByTestId('import-text-go').click();
+  await expect(page.getByTestId('import-as-it-ran')).toBeVisible();
+  expect(await violations(page)).toEqual([]);
+  await run(page);
+  expect(await violations(page)).toEqual([]);
+  await context.close();
+});

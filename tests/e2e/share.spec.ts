@@ -235,7 +235,7 @@ test('export and import a chain as a JSON file; a broken file changes nothing', 
     mimeType: 'application/json',
     buffer: Buffer.from('{"name": "x", "steps": [ {"id": '),
   });
-  await expect(page.getByTestId('load-error')).toContainText('The file could not be opened');
+  await expect(page.getByTestId('load-error')).toContainText('The file “broken.json” could not be opened');
   await expect(page.getByTestId('node-d')).toBeVisible();
 
   await page.getByTestId('import').setInputFiles({

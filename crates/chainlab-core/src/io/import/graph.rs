@@ -3,7 +3,7 @@
 //! a guessed kind and an assumed latency, laid out by level.
 
 use super::{
-    finish, new_step, Format, GuessedKind, IdMaker, ImportError, Imported, Location, Note,
+    finish, new_step, Format, GuessedKind, IdMaker, ImportError, Imported, Inputs, Location, Note,
     ASSUMED_HTTP_LATENCY, ASSUMED_LLM_LATENCY,
 };
 use crate::model::{Chain, StepId};
@@ -154,7 +154,14 @@ impl Graph {
                     ASSUMED_HTTP_LATENCY
                 }
             };
-            steps.push(new_step(id, label, kind, None, inputs, latency));
+            steps.push(new_step(
+                id,
+                label,
+                kind,
+                None,
+                (inputs, Inputs::Data),
+                latency,
+            ));
         }
         if steps.is_empty() {
             return Err(ImportError::NoSteps);

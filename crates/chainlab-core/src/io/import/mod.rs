@@ -106,7 +106,32 @@ impl GuessedKind {
         }
     }
 
-    fn of(kind: &StepKind) -> Option<Self> {
+    /// The latency a step of this kind is given when the source does not say.
+    pub fn assumed_latency(self) -> LatencyModel {
+        match self {
+            GuessedKind::Llm => ASSUMED_LLM_LATENCY,
+            GuessedKind::Http => ASSUMED_HTTP_LATENCY,
+        }
+    }
+
+    /// The kind as the canvas names it.
+    pub fn label(self) -> &'static str {
+        match self {
+            GuessedKind::Llm => "LLM",
+            GuessedKind::Http => "HTTP",
+        }
+    }
+
+    /// The other kind a guess could have given.
+    pub fn other(self) -> Self {
+        match self {
+            GuessedKind::Llm => GuessedKind::Http,
+            GuessedKind::Http => GuessedKind::Llm,
+        }
+    }
+
+    /// The kind of a model or HTTP step; `None` for the others, which are never guessed.
+    pub fn of(kind: &StepKind) -> Option<Self> {
         match kind {
             StepKind::Llm(_) => Some(GuessedKind::Llm),
             StepKind::Http(_) => Some(GuessedKind::Http),
@@ -543,6 +568,54 @@ pub fn set_latency(chain: &mut Chain, kind: GuessedKind, latency: LatencyModel) 
     changed
 }
 
+/// Makes step `id` a step of `kind`: how a wrong guess is put right after an import.
+/// The step keeps its id, label, inputs, place and output; a latency that was the old
+/// kind's assumed one becomes the new kind's, a measured or chosen one stays. Returns
+/// whether the step changed (not when it is missing, already of `kind`, or neither a
+/// model nor an HTTP step).
+pub fn change_kind(chain: &mut Chain, id: &StepId, kind: GuessedKind) -> bool {
+    let Some(step) = chain.steps.iter_mut().find(|s| &s.id == id) else {
+        return false;
+    };
+    let Some(old) = GuessedKind::of(&step.kind) else {
+        return false;
+    };
+    if old == kind {
+        return false;
+    }
+    let latency = if step.sim.latency == old.assumed_latency() {
+        kind.assumed_latency()
+    } else {
+        step.sim.latency
+    };
+    let template = match &step.kind {
+        StepKind::Llm(llm) => llm.prompt.as_str(),
+        StepKind::Http(http) => http.url.as_str(),
+        _ => "",
+    };
+    let what = if step
+        .inputs
+        .iter()
+        .any(|i| template.contains(&format!("{{{{{i}}}}}")))
+    {
+        Inputs::Data
+    } else {
+        Inputs::Order
+    };
+    let mut changed = new_step(
+        step.id.clone(),
+        step.label.clone(),
+        kind,
+        None,
+        (step.inputs.clone(), what),
+        latency,
+    );
+    changed.position = step.position;
+    changed.sim.output = std::mem::take(&mut step.sim.output);
+    *step = changed;
+    true
+}
+
 /// Hands out step ids. Ids appear as `{{id}}` in templates, so they hold letters,
 /// digits, `_` and `-` only (the editor's rule for renames): a name that is such an id
 /// is kept, anything else has its other characters replaced by `_`, and a repeat gets `_2`, `_3`, … Changes are collected
@@ -600,17 +673,31 @@ impl IdMaker {
     }
 }
 
-/// A model or HTTP step that runs on the simulator, with templates that name its
-/// inputs so that live runs pass each input's output on.
+/// What a step's inputs are to it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Inputs {
+    /// Data it needs (a graph's edges): its templates name them, so that live runs
+    /// pass each input's output on.
+    Data,
+    /// Only what it waited for (a trace's order): its templates name none, so that a
+    /// dependency that is not real can be removed on the canvas and the chain stays
+    /// valid.
+    Order,
+}
+
+/// A model or HTTP step that runs on the simulator.
 fn new_step(
     id: StepId,
     label: String,
     kind: GuessedKind,
     model: Option<String>,
-    inputs: Vec<StepId>,
+    (inputs, what): (Vec<StepId>, Inputs),
     latency: LatencyModel,
 ) -> Step {
-    let refs: Vec<String> = inputs.iter().map(|i| format!("{{{{{i}}}}}")).collect();
+    let refs: Vec<String> = match what {
+        Inputs::Data => inputs.iter().map(|i| format!("{{{{{i}}}}}")).collect(),
+        Inputs::Order => Vec::new(),
+    };
     // A name may hold `{{`, which a template would read as the start of a reference.
     let mut instruction = String::with_capacity(label.len());
     let mut chars = label.chars().peekable();
@@ -719,6 +806,38 @@ mod tests {
         assert_eq!(ids.id_for("fetch_news").as_str(), "fetch_news_2");
         assert_eq!(ids.id_for("").as_str(), "step");
         assert_eq!(ids.changes.len(), 3);
+    }
+
+    #[test]
+    fn a_wrong_guess_is_changed_keeping_the_step_in_place() {
+        let mut chain = import("graph LR\n  web_search --> answer\n", None)
+            .expect("imports")
+            .chain;
+        let id = StepId::new("web_search");
+        let before = chain.steps[0].clone();
+        assert!(change_kind(&mut chain, &id, GuessedKind::Llm));
+        let after = &chain.steps[0];
+        assert_eq!(GuessedKind::of(&after.kind), Some(GuessedKind::Llm));
+        assert_eq!(after.sim.latency, ASSUMED_LLM_LATENCY);
+        assert_eq!(
+            (&after.label, &after.inputs, after.position),
+            (&before.label, &before.inputs, before.position)
+        );
+        assert!(!change_kind(&mut chain, &id, GuessedKind::Llm));
+        assert!(!change_kind(
+            &mut chain,
+            &StepId::new("gone"),
+            GuessedKind::Http
+        ));
+        // A latency someone chose is kept.
+        chain.steps[1].sim.latency = LatencyModel::Fixed { ms: 5 };
+        assert!(change_kind(
+            &mut chain,
+            &StepId::new("answer"),
+            GuessedKind::Http
+        ));
+        assert_eq!(chain.steps[1].sim.latency, LatencyModel::Fixed { ms: 5 });
+        assert!(Plan::new(chain).is_ok());
     }
 
     #[test]

@@ -16,7 +16,7 @@
 //! durations of back-to-back spans still add up to the time they took together.
 
 use super::{
-    finish, new_step, Format, GuessedKind, IdMaker, ImportError, Imported, Location, Note,
+    finish, new_step, Format, GuessedKind, IdMaker, ImportError, Imported, Inputs, Location, Note,
 };
 use crate::model::{
     Chain, LatencyModel, Simulation, Step, StepId, StepKind, TransformOp, TransformStep,
@@ -507,7 +507,14 @@ fn as_it_ran(
                 continue;
             }
         };
-        steps.push(new_step(id, label, kind, span.model.clone(), inputs, fixed));
+        steps.push(new_step(
+            id,
+            label,
+            kind,
+            span.model.clone(),
+            (inputs, Inputs::Order),
+            fixed,
+        ));
     }
 
     let chain_ms = finish_ms.iter().copied().max().unwrap_or(0);
