@@ -75,7 +75,7 @@ fn complete_event(race: &Race, span: &Span, origin: Time, pid: usize, secrets: &
         args["sent_ms"] = json!(sent - origin);
     }
     if let Some(error) = span.outcome.message() {
-        args["error"] = json!(secrets.redact(&error));
+        args["error"] = json!(secrets.redact(error));
     }
     json!({
         "name": race.plan.step(span.index).label,
@@ -125,7 +125,7 @@ pub fn csv(race: &Race) -> String {
                 at(span.ended),
                 span.running(),
                 span.outcome.name(),
-                field(&secrets.redact(&error)),
+                field(&secrets.redact(error)),
             );
         }
     }
