@@ -5,15 +5,18 @@
 //! another, projections, notes) is the core's race session.
 //!
 //! Keys live only in this module's storage and in request headers: errors and
-//! outputs pass through `redact`, and nothing here writes a key anywhere else.
+//! outputs pass through `redact` (with an HTTP step's credentials too, which the
+//! core's `io::secrets` names), and nothing here writes a key anywhere else.
 
 use crate::clock::BrowserClock;
+use chainlab_core::io::secrets;
 use chainlab_core::race::resource_timing::{mark_sent, SentRequest, TimingEntry};
 use chainlab_core::race::session::{Connections, LaneRunner, SessionOptions, Venue};
 use chainlab_core::steps::errors::{parse_retry_after, redact, StepError};
+use chainlab_core::steps::providers::{probe_body, Connection, Preset, Probe};
 use chainlab_core::steps::wire::{self, SseReader, DEFAULT_SIZE_CAP};
 use chainlab_core::{
-    Cancel, Clock, Mode, OnFailure, Policy, RetryPolicy, SimulatedRunner, StepId, StepKind,
+    Cancel, Choice, Clock, Mode, OnFailure, Policy, RetryPolicy, SimulatedRunner, StepId, StepKind,
     StepRequest, StepResult, StepRunner, Time, Trace,
 };
 use leptos::prelude::*;
@@ -36,6 +39,9 @@ pub struct Provider {
     /// At most this many of this provider's steps at once.
     #[serde(default)]
     pub limit: Option<usize>,
+    /// The model "Test connection" asks for and "use for all LLM steps" sets.
+    #[serde(default)]
+    pub model: String,
 }
 
 impl Provider {
@@ -47,6 +53,18 @@ impl Provider {
             base_url: "http://127.0.0.1:4321/v1".into(),
             key: String::new(),
             limit: None,
+            model: "mock".into(),
+        }
+    }
+
+    /// A provider filled from a preset, named as the preset is.
+    pub fn from_preset(preset: Preset) -> Self {
+        Self {
+            name: preset.key().into(),
+            base_url: preset.base_url().into(),
+            key: String::new(),
+            limit: None,
+            model: preset.example_model().into(),
         }
     }
 }
@@ -316,6 +334,14 @@ impl LiveRunner {
                 provider.name
             )));
         }
+        if let Some(reason @ Connection::NoKey { .. }) =
+            Connection::before_sending(&provider.base_url, &provider.key, &llm.model)
+        {
+            return failed(StepError::Other(format!(
+                "Provider \"{}\": {reason}",
+                provider.name
+            )));
+        }
         let mut headers = vec![("Content-Type".to_string(), "application/json".to_string())];
         if !provider.key.is_empty() {
             headers.push(("Authorization".into(), format!("Bearer {}", provider.key)));
@@ -350,13 +376,22 @@ impl LiveRunner {
         http: &chainlab_core::model::HttpStep,
         request: &StepRequest<'_>,
     ) -> StepResult {
+        if let Some(name) = secrets::missing_header(http) {
+            return failed(StepError::Other(format!(
+                "The {name} header of step \"{}\" has no value on this device: credentials \
+                 never travel in links or files. Type it in the step's headers.",
+                request.step.id
+            )));
+        }
+        let credentials = secrets::of_step(&request.step.id, http).masked_texts();
+        let credentials: Vec<&str> = credentials.iter().map(String::as_str).collect();
         let built = wire::http_request(http, &request.inputs);
         let exchange = Exchange {
             method: &built.method,
             url: &built.url,
             headers: &built.headers,
             body: built.body.as_deref(),
-            secrets: &[],
+            secrets: &credentials,
             step: &request.step.id,
             attempt: request.attempt,
             model: None,
@@ -364,7 +399,9 @@ impl LiveRunner {
         let mut first_byte = None;
         let result = self.exchange(&exchange, &mut first_byte).await;
         StepResult {
-            output: result.and_then(|(body, _)| wire::http_output(http, &body)),
+            output: result
+                .and_then(|(body, _)| wire::http_output(http, &body))
+                .map(|text| redact(&text, &credentials)),
             first_byte,
         }
     }
@@ -399,7 +436,7 @@ impl LiveRunner {
             web_sys::Request::new_with_str_and_init(exchange.url, &init).map_err(|_| {
                 StepError::Other(format!(
                     "\"{}\" is not a URL the browser can fetch.",
-                    redact(exchange.url, exchange.secrets)
+                    redact(&secrets::redact_url(exchange.url), exchange.secrets)
                 ))
             })?;
         let window = web_sys::window().ok_or(StepError::Network)?;
@@ -547,6 +584,108 @@ impl LaneRunner for LiveRunner {
     fn crowded_origin(&self) -> Option<(String, usize)> {
         self.connections.crowded()
     }
+}
+
+/// "Test connection": one tiny chat request to `provider` (one token, not
+/// streamed), read by the core into what happened. When `fetch` itself fails, a
+/// second, opaque (`no-cors`) request tells a server that refused this page (CORS)
+/// from one that is not there. Gives up after [`TEST_TIMEOUT_MS`].
+pub async fn test_connection(provider: &Provider) -> Connection {
+    if let Some(reason) =
+        Connection::before_sending(&provider.base_url, &provider.key, &provider.model)
+    {
+        return reason;
+    }
+    let Some(clock) = BrowserClock::new() else {
+        return Connection::NetworkFailed;
+    };
+    let started = clock.now();
+    let probe = match with_timeout(clock.clone(), probe(provider)).await {
+        Some(Ok((status, content_type, body))) => Probe::Answered {
+            status,
+            content_type,
+            body: redact(&body, &[provider.key.as_str()]),
+            latency_ms: (clock.now() - started).max(0.0).round() as u64,
+        },
+        Some(Err(())) => Probe::Failed {
+            reachable_without_cors: with_timeout(clock, reachable(&provider.base_url))
+                .await
+                .unwrap_or(false),
+        },
+        None => Probe::Failed {
+            reachable_without_cors: false,
+        },
+    };
+    Connection::classify(&probe, &provider.base_url, &provider.model)
+}
+
+/// How long "Test connection" waits for an answer.
+const TEST_TIMEOUT_MS: u64 = 15_000;
+
+async fn with_timeout<T>(
+    clock: BrowserClock,
+    work: impl std::future::Future<Output = T>,
+) -> Option<T> {
+    use futures::future::{select, Either};
+    let work = std::pin::pin!(work);
+    let timer = std::pin::pin!(clock.sleep(TEST_TIMEOUT_MS));
+    match select(work, timer).await {
+        Either::Left((done, _)) => Some(done),
+        Either::Right(_) => None,
+    }
+}
+
+/// The test request: its status, content type and body, or `Err` when `fetch` failed.
+async fn probe(provider: &Provider) -> Result<(u16, String, String), ()> {
+    let init = web_sys::RequestInit::new();
+    init.set_method("POST");
+    init.set_mode(web_sys::RequestMode::Cors);
+    let headers = web_sys::Headers::new().map_err(|_| ())?;
+    headers
+        .set("Content-Type", "application/json")
+        .map_err(|_| ())?;
+    if !provider.key.is_empty() {
+        headers
+            .set("Authorization", &format!("Bearer {}", provider.key))
+            .map_err(|_| ())?;
+    }
+    init.set_headers(&headers);
+    init.set_body(&JsValue::from_str(&probe_body(&provider.model)));
+    let url = wire::chat_url(&provider.base_url);
+    let window = web_sys::window().ok_or(())?;
+    let response: web_sys::Response = JsFuture::from(window.fetch_with_str_and_init(&url, &init))
+        .await
+        .map_err(|_| ())?
+        .unchecked_into();
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    let body = match response.text() {
+        Ok(text) => JsFuture::from(text)
+            .await
+            .ok()
+            .and_then(|t| t.as_string())
+            .unwrap_or_default(),
+        Err(_) => String::new(),
+    };
+    Ok((response.status(), content_type, body))
+}
+
+/// Whether an opaque request (which CORS does not stop) reaches the server at all.
+async fn reachable(base_url: &str) -> bool {
+    let init = web_sys::RequestInit::new();
+    init.set_method("GET");
+    init.set_mode(web_sys::RequestMode::NoCors);
+    let url = format!("{}/models", base_url.trim().trim_end_matches('/'));
+    let Some(window) = web_sys::window() else {
+        return false;
+    };
+    JsFuture::from(window.fetch_with_str_and_init(&url, &init))
+        .await
+        .is_ok()
 }
 
 #[cfg(test)]

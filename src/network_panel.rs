@@ -2,9 +2,13 @@
 //! retries, failure policy, Cancel) and the settings panel for providers and keys.
 
 use crate::choice_select::ChoiceSelect;
-use crate::network::{masked, Provider};
+use crate::editor::{EditKind, Editor};
+use crate::network::{masked, test_connection, Provider};
 use crate::state::use_app_state;
+use chainlab_core::editor::edit;
 use chainlab_core::race::session::BROWSER_CONNECTIONS_PER_ORIGIN;
+use chainlab_core::steps::providers::Preset;
+use chainlab_core::Choice;
 use leptos::prelude::*;
 
 /// Simulated or live: in the toolbar, since it changes what Run does.
@@ -241,6 +245,27 @@ fn Settings() -> impl IntoView {
                             />
                         </label>
                         <label>
+                            "Model "
+                            <input
+                                data-testid="provider-model"
+                                size="24"
+                                prop:value=p.model.clone()
+                                on:change=move |ev| {
+                                    let v = event_target_value(&ev);
+                                    change(i, &|p| p.model = v.trim().to_string());
+                                }
+                            />
+                        </label>
+                        {Preset::for_url(&p.base_url)
+                            .map(|preset| {
+                                view! {
+                                    <p class="note" data-testid="provider-note">
+                                        {format!("{}: {} {}", preset.label(), preset.key_note(), preset.browser_note())}
+                                    </p>
+                                }
+                            })}
+                        <ProviderActions provider=p.clone() />
+                        <label>
                             "At most "
                             <input
                                 data-testid="provider-limit"
@@ -280,6 +305,26 @@ fn Settings() -> impl IntoView {
                 {BROWSER_CONNECTIONS_PER_ORIGIN.to_string()}
                 " HTTP/1.1 connections per origin."
             </p>
+            <label>
+                "Add a provider from a preset "
+                <select
+                    data-testid="provider-preset"
+                    on:change=move |ev| {
+                        let target = event_target::<web_sys::HtmlSelectElement>(&ev);
+                        if let Some(preset) = Preset::from_key(&target.value()) {
+                            net.providers.update(|ps| ps.push(Provider::from_preset(preset)));
+                            net.save();
+                        }
+                        target.set_value("");
+                    }
+                >
+                    <option value="" selected>"Choose…"</option>
+                    {Preset::ALL
+                        .iter()
+                        .map(|&preset| view! { <option value=preset.key()>{preset.label()}</option> })
+                        .collect_view()}
+                </select>
+            </label>
             {rows}
             <button
                 data-testid="add-provider"
@@ -309,6 +354,86 @@ fn Settings() -> impl IntoView {
                 " Remember on this device (otherwise keys are forgotten when the tab closes)"
             </label>
         </details>
+    }
+}
+
+/// Test connection, and pointing the chain's LLM steps at this provider.
+#[component]
+fn ProviderActions(provider: Provider) -> impl IntoView {
+    let editor = use_context::<Editor>();
+    let result = RwSignal::new(None::<(bool, String)>);
+    let testing = RwSignal::new(false);
+    let pointed = RwSignal::new(None::<String>);
+    let tested = provider.clone();
+    let test = move |_| {
+        let provider = tested.clone();
+        testing.set(true);
+        result.set(Some((false, "Testing: one tiny request…".into())));
+        leptos::task::spawn_local(async move {
+            let found = test_connection(&provider).await;
+            let _ = result.try_set(Some((found.worked(), found.to_string())));
+            let _ = testing.try_set(false);
+        });
+    };
+    let selected = move || editor.map_or(0, |e| e.selected.with(Vec::len));
+    let point = move |_| {
+        let Some(editor) = editor else { return };
+        let ids = editor.selected.get_untracked();
+        let mut changed = 0;
+        let done = editor.edit(EditKind::Graph, |chain| {
+            changed = edit::point_llm_steps(chain, &ids, &provider.name, &provider.model);
+        });
+        let whom = if ids.is_empty() { "" } else { " selected" };
+        let model = if provider.model.trim().is_empty() {
+            String::new()
+        } else {
+            format!(", model \"{}\"", provider.model.trim())
+        };
+        let words = match (done, changed) {
+            (false, _) => return,
+            (true, 0) => format!("No{whom} LLM step needed a change: they already use this provider."),
+            (true, n) => format!(
+                "{n}{whom} LLM step{} now use{} provider \"{}\"{model}. Undo brings back what they had.",
+                if n == 1 { "" } else { "s" },
+                if n == 1 { "s" } else { "" },
+                provider.name
+            ),
+        };
+        pointed.set(Some(words));
+    };
+    view! {
+        <div class="provider-actions">
+            <button data-testid="test-connection" disabled=move || testing.get() on:click=test>
+                "Test connection"
+            </button>
+            <button data-testid="provider-for-all" disabled=move || editor.is_none() on:click=point>
+                {move || match selected() {
+                    0 => "Use for every LLM step".to_string(),
+                    n => format!("Use for the {n} selected steps"),
+                }}
+            </button>
+            {move || {
+                result
+                    .get()
+                    .map(|(worked, words)| {
+                        view! {
+                            <p
+                                class="connection-result"
+                                class:worked=worked
+                                data-testid="connection-result"
+                                role="status"
+                            >
+                                {words}
+                            </p>
+                        }
+                    })
+            }}
+            {move || {
+                pointed
+                    .get()
+                    .map(|words| view! { <p class="note" data-testid="provider-for-all-result" role="status">{words}</p> })
+            }}
+        </div>
     }
 }
 

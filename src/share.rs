@@ -7,14 +7,16 @@
 //! `chainlab_core::io` (`share` for links, `arrival::arrive_text` for files and text),
 //! which refuses bad input with a message. The chain on the
 //! page changes only when the new one is valid, and the one it replaces is kept in
-//! local storage so one click brings it back. All text is rendered as text.
+//! local storage so one click brings it back (its credentials kept apart, as the
+//! current chain's are). All text is rendered as text.
 
-use crate::editor::{EditKind, Editor};
+use crate::editor::{storage, EditKind, Editor};
 use crate::shell::{use_shell, Shell};
 use crate::state::{use_app_state, AppState};
 use chainlab_core::io::arrival::{self, Arrival};
 use chainlab_core::io::codegen::{self, Language};
 use chainlab_core::io::import::{self, ImportError, MAX_IMPORT_BYTES};
+use chainlab_core::io::secrets;
 use chainlab_core::io::share::{self, SAFE_LINK_CHARS};
 use chainlab_core::Chain;
 use leptos::prelude::*;
@@ -68,10 +70,16 @@ impl Share {
         }
         self.load_error.set(None);
         let current = self.state.chain.get_untracked();
-        if chain == current {
+        // A link never carries credentials: the address bar's own link, read again on
+        // a reload, is the chain on the page without them, and must not replace it.
+        if chain == current || chain == secrets::without_secrets(&current) {
             return true;
         }
-        keep_before(&current);
+        storage::keep(
+            BEFORE_LINK_KEY,
+            &current,
+            self.state.network.remember.get_untracked(),
+        );
         self.before.set(Some(current));
         self.put(chain);
         true
@@ -123,9 +131,7 @@ impl Share {
 
     fn forget_before(&self) {
         self.before.set(None);
-        if let Some(storage) = storage() {
-            let _ = storage.remove_item(BEFORE_LINK_KEY);
-        }
+        storage::forget(BEFORE_LINK_KEY);
     }
 
     /// Opens the link in the address bar, if there is one. The address bar keeps it
@@ -235,21 +241,6 @@ impl Share {
     }
 }
 
-fn storage() -> Option<web_sys::Storage> {
-    window().local_storage().ok().flatten()
-}
-
-fn keep_before(chain: &Chain) {
-    if let (Some(storage), Ok(json)) = (storage(), serde_json::to_string(chain)) {
-        let _ = storage.set_item(BEFORE_LINK_KEY, &json);
-    }
-}
-
-fn kept_before() -> Option<Chain> {
-    let json = storage()?.get_item(BEFORE_LINK_KEY).ok()??;
-    serde_json::from_str(&json).ok()
-}
-
 /// A file name from the chain's name: letters, digits and dashes.
 fn file_stem(name: &str) -> String {
     let stem: String = name
@@ -345,7 +336,7 @@ pub fn provide() {
         state: use_app_state(),
         editor: use_context::<Editor>(),
         load_error: RwSignal::new(None),
-        before: RwSignal::new(kept_before()),
+        before: RwSignal::new(storage::kept(BEFORE_LINK_KEY)),
         link: RwSignal::new(None),
         copy_status: RwSignal::new(None),
         code: RwSignal::new(None),
@@ -667,7 +658,7 @@ fn LinkBox(share: Share, link: String) -> impl IntoView {
                 </label>
                 <p class="share-note">
                     "The whole chain is in the link, after the #, which browsers never send to a server. "
-                    "Keys and credential headers are left out."
+                    "Keys, credential headers and credential parameters (api_key, token, …) are left out."
                 </p>
                 <button data-testid="qr-full-screen" on:click=move |_| big.set(true)>
                     "Show the QR code full screen"

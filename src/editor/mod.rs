@@ -81,8 +81,12 @@ impl Editor {
             history: StoredValue::new(History::default()),
             undoable: RwSignal::new((false, false)),
         };
-        // The browser keeps the chain as it changes, so a reload loses nothing.
-        Effect::new(move |_| app.chain.with(storage::save));
+        // The browser keeps the chain as it changes, so a reload loses nothing; its
+        // credentials move when the person changes where keys are remembered.
+        Effect::new(move |_| {
+            let remember = app.network.remember.get();
+            app.chain.with(|chain| storage::save(chain, remember));
+        });
         editor
     }
 

@@ -3,6 +3,7 @@
 
 use super::{ms, use_replay};
 use crate::state::use_app_state;
+use chainlab_core::io::secrets;
 use chainlab_core::model::TOLERANCE_MS;
 use chainlab_core::race::Race;
 use chainlab_core::timeline::narrate;
@@ -391,9 +392,11 @@ pub fn run_record(
     let origin = lane.origin?;
     let at = move |t: Option<Time>| t.map(|t| ms(t - origin)).unwrap_or_else(|| "—".into());
     let attempts = lane.attempts.get(i)?.clone();
+    // The runner masks what a server echoed already; this holds for any runner.
     let output = lane
         .latest(i)
-        .and_then(|s| s.output.clone())
+        .and_then(|s| s.output.as_deref())
+        .map(|text| secrets::of_chain(race.plan.chain()).redact(text))
         .unwrap_or_else(|| "(nothing yet)".into());
     // The column appears only when the browser told how long a request waited in it.
     let sent = attempts.iter().any(|a| a.sent.is_some());

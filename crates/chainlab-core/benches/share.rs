@@ -14,7 +14,8 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use chainlab_core::editor::gallery;
-use chainlab_core::io::share::{compact_json, decode_link, encode_link, without_secrets};
+use chainlab_core::io::secrets::without_secrets;
+use chainlab_core::io::share::{compact_json, decode_link, encode_link};
 use chainlab_core::Chain;
 use std::hint::black_box;
 

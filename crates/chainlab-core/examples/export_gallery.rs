@@ -112,10 +112,7 @@ fn every_field() -> Chain {
                 StepKind::Http(HttpStep {
                     method: "POST".into(),
                     url: "https://example.org/{{q}}".into(),
-                    headers: vec![Header {
-                        name: "Accept".into(),
-                        value: "application/json".into(),
-                    }],
+                    headers: vec![Header::new("Accept", "application/json")],
                     body: "{\"q\": \"{{q}}\"}".into(),
                     json_pointer: "/answer".into(),
                 }),

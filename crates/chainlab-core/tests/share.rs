@@ -102,18 +102,9 @@ fn secrets_never_travel() {
     };
     *http = HttpStep {
         headers: vec![
-            Header {
-                name: "Authorization".into(),
-                value: "Bearer sk-live-123".into(),
-            },
-            Header {
-                name: "X-Api-Key".into(),
-                value: "sk-live-456".into(),
-            },
-            Header {
-                name: "Accept".into(),
-                value: "application/json".into(),
-            },
+            Header::new("Authorization", "Bearer sk-live-123"),
+            Header::new("X-Api-Key", "sk-live-456"),
+            Header::new("Accept", "application/json"),
         ],
         ..http.clone()
     };

@@ -238,10 +238,7 @@ fn every_template_field_is_checked_and_named() {
         StepKind::Http(HttpStep {
             method: "POST".into(),
             url: url.into(),
-            headers: vec![Header {
-                name: "X-Test".into(),
-                value: header.into(),
-            }],
+            headers: vec![Header::new("X-Test", header)],
             body: body.into(),
             json_pointer: String::new(),
         })
@@ -461,10 +458,7 @@ fn rich_chain() -> Chain {
     http.kind = StepKind::Http(HttpStep {
         method: "POST".into(),
         url: "https://example.org/?q={{q}}".into(),
-        headers: vec![Header {
-            name: "Authorization".into(),
-            value: "Bearer {{q}}".into(),
-        }],
+        headers: vec![Header::new("Authorization", "Bearer {{q}}")],
         body: "{\"q\": \"{{q}}\"}".into(),
         json_pointer: "/data/0".into(),
     });
@@ -601,10 +595,7 @@ fn junk_kind() -> impl Strategy<Value = StepKind> {
             HttpStep {
                 method: "GET".into(),
                 url,
-                headers: vec![Header {
-                    name: "h".into(),
-                    value: header,
-                }],
+                headers: vec![Header::new("h", header)],
                 body,
                 json_pointer: String::new(),
             }

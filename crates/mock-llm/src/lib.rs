@@ -24,6 +24,13 @@
 //! | `cut` | end a stream abruptly half-way, without `[DONE]` |
 //! | `size=BYTES` | an answer of this many bytes |
 //! | `key=SECRET` | answer 401 unless the request has `Authorization: Bearer SECRET` |
+//! | `html` | answer 200 with a web page instead of JSON, as a site or a login wall does |
+//! | `echo` | (`/json`) put every request header and query parameter in the answer, as a careless server does with credentials |
+//!
+//! `/json` passes credential parameters (`api_key`, `token`, `sig`, …) through without
+//! reading them as behaviour, so `echo` can show them. Everything under `/nocors/`
+//! is served without CORS headers, so a browser page is refused the answer while the
+//! server is reachable.
 //!
 //! `GET /stats` tells how many requests are in flight now and at most, and how many
 //! were cancelled by the client, so a browser test can check concurrency server-side.
@@ -64,6 +71,8 @@ pub struct Behaviour {
     pub cut: bool,
     pub size: Option<usize>,
     pub key: Option<String>,
+    pub html: bool,
+    pub echo: bool,
 }
 
 impl Default for Behaviour {
@@ -83,6 +92,8 @@ impl Default for Behaviour {
             size: None,
             key: None,
             retry_after_date: false,
+            html: false,
+            echo: false,
         }
     }
 }
@@ -120,6 +131,8 @@ impl Behaviour {
                 "cut" => b.cut = true,
                 "size" => b.size = Some(number()? as usize),
                 "key" => b.key = Some(value.to_string()),
+                "html" => b.html = true,
+                "echo" => b.echo = true,
                 _ => return Err(format!("mock: unknown setting `{key}`")),
             }
         }
@@ -305,6 +318,10 @@ fn error(status: StatusCode, code: &str, message: &str) -> Response {
 
 /// The whole server: routes, CORS and shared counters.
 pub fn router(server: Server) -> Router {
+    // Served with no CORS layer: browsers refuse pages these answers.
+    let without_cors = Router::new()
+        .route("/nocors/v1/models", get(models))
+        .route("/nocors/v1/chat/completions", post(chat));
     Router::new()
         .route("/v1/models", get(models))
         .route("/v1/chat/completions", post(chat))
@@ -324,6 +341,7 @@ pub fn router(server: Server) -> Router {
                 HeaderValue::from_static("*"),
             ),
         )
+        .merge(without_cors)
         .with_state(server)
 }
 
@@ -392,6 +410,14 @@ async fn chat(State(server): State<Server>, headers: HeaderMap, body: Bytes) -> 
                 "Incorrect API key provided.",
             );
         }
+    }
+    if behaviour.html {
+        return (
+            StatusCode::OK,
+            [("content-type", "text/html; charset=utf-8")],
+            "<!doctype html><html><body><h1>Welcome</h1><p>Please sign in.</p></body></html>",
+        )
+            .into_response();
     }
     let mut in_flight = server.begin();
     if let Some(fault) = server.fault(&spec, &behaviour) {
@@ -545,17 +571,31 @@ fn token_stream(
     })
 }
 
+/// Query parameters that carry credentials: passed through, never read as behaviour.
+const CREDENTIAL_PARAMS: [&str; 9] = [
+    "api_key",
+    "apikey",
+    "token",
+    "access_token",
+    "secret",
+    "sig",
+    "signature",
+    "password",
+    "auth",
+];
+
 /// A generic JSON API for HTTP steps: echoes what it got, after the behaviour asked
 /// for in the query string.
 async fn json_endpoint(
     State(server): State<Server>,
     method: Method,
+    headers: HeaderMap,
     Query(query): Query<HashMap<String, String>>,
     body: Bytes,
 ) -> Response {
     let spec: String = query
         .iter()
-        .filter(|(k, _)| k.as_str() != "q")
+        .filter(|(k, _)| k.as_str() != "q" && !CREDENTIAL_PARAMS.contains(&k.as_str()))
         .map(|(k, v)| {
             if v.is_empty() {
                 k.clone()
@@ -586,13 +626,25 @@ async fn json_endpoint(
         Some(size) => "x".repeat(size),
         None => format!("Result for {q}"),
     };
-    Json(json!({
+    let mut answer = json!({
         "method": method.as_str(),
         "query": q,
         "body": parsed,
         "data": { "answer": answer }
-    }))
-    .into_response()
+    });
+    if behaviour.echo {
+        let echoed: HashMap<&str, &str> = headers
+            .iter()
+            .filter_map(|(name, value)| Some((name.as_str(), value.to_str().ok()?)))
+            .collect();
+        answer["headers"] = json!(echoed);
+        answer["params"] = json!(query);
+        if let Some(auth) = echoed.get("authorization") {
+            // Echoed inside the text that flows on, too.
+            answer["data"]["answer"] = json!(format!("Result for {q}, asked with {auth}"));
+        }
+    }
+    Json(answer).into_response()
 }
 
 /// Serves on `listener` until the process ends.

@@ -257,3 +257,46 @@ fn random_faults_repeat_for_the_same_behaviour() {
         .collect();
     assert_eq!(hits, [3, 9, 14]);
 }
+
+#[tokio::test]
+async fn html_echo_and_no_cors_answer_as_the_connection_tests_need() {
+    let (base, client) = start().await;
+    let page = client
+        .post(format!("{base}/v1/chat/completions"))
+        .json(&chat("mock:html", false))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(page.status(), 200);
+    assert!(page.headers()["content-type"]
+        .to_str()
+        .expect("text")
+        .starts_with("text/html"));
+    let echoed: Value = client
+        .get(format!("{base}/json?q=tea&echo&api_key=qp-secret-1"))
+        .header("authorization", "Bearer sk-echo-2")
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(echoed["params"]["api_key"], "qp-secret-1");
+    assert_eq!(echoed["headers"]["authorization"], "Bearer sk-echo-2");
+    assert!(echoed["data"]["answer"]
+        .as_str()
+        .expect("text")
+        .contains("sk-echo-2"));
+    let closed = client
+        .post(format!("{base}/nocors/v1/chat/completions"))
+        .header("origin", "http://127.0.0.1:4173")
+        .json(&chat("mock", false))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(closed.status(), 200, "reachable");
+    assert!(closed
+        .headers()
+        .get("access-control-allow-origin")
+        .is_none());
+}

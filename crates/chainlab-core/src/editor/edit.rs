@@ -378,6 +378,27 @@ pub fn move_steps(chain: &mut Chain, ids: &[StepId], dx: f64, dy: f64) {
     }
 }
 
+/// Points the LLM steps among `ids` (every LLM step when `ids` is empty) at
+/// `provider` and, unless it is empty, `model`; returns how many it changed. One edit,
+/// so one undo brings back what each step had.
+pub fn point_llm_steps(chain: &mut Chain, ids: &[StepId], provider: &str, model: &str) -> usize {
+    let mut changed = 0;
+    for step in &mut chain.steps {
+        if !ids.is_empty() && !ids.contains(&step.id) {
+            continue;
+        }
+        if let StepKind::Llm(llm) = &mut step.kind {
+            let before = (llm.provider.clone(), llm.model.clone());
+            llm.provider = provider.trim().to_string();
+            if !model.trim().is_empty() {
+                llm.model = model.trim().to_string();
+            }
+            changed += usize::from(before != (llm.provider.clone(), llm.model.clone()));
+        }
+    }
+    changed
+}
+
 /// Gives a step a new id and updates every edge and `{{old}}` reference to it.
 pub fn rename(chain: &mut Chain, old: &StepId, new: &str) -> Result<(), EditError> {
     let new = new.trim();
@@ -469,6 +490,40 @@ mod tests {
             seed: 0,
             steps: Vec::new(),
         }
+    }
+
+    #[test]
+    fn llm_steps_are_pointed_at_a_provider_all_or_the_selected() {
+        let mut chain = gallery::uneven_branches();
+        let llms = |c: &Chain| -> Vec<(String, String)> {
+            c.steps
+                .iter()
+                .filter_map(|s| match &s.kind {
+                    StepKind::Llm(l) => Some((l.provider.clone(), l.model.clone())),
+                    _ => None,
+                })
+                .collect()
+        };
+        let n = llms(&chain).len();
+        assert!(n >= 2);
+        assert_eq!(
+            point_llm_steps(&mut chain, &[], "groq", "llama-3.1-8b-instant"),
+            n
+        );
+        assert!(llms(&chain)
+            .iter()
+            .all(|(p, m)| p == "groq" && m == "llama-3.1-8b-instant"));
+        // Only the selected; an HTTP step among them is left alone; an empty model keeps it.
+        assert_eq!(
+            point_llm_steps(&mut chain, &[id("b"), id("c")], "ollama", ""),
+            1
+        );
+        assert_eq!(
+            llms(&chain)[0],
+            ("ollama".into(), "llama-3.1-8b-instant".into())
+        );
+        assert_eq!(llms(&chain)[1].0, "groq");
+        assert_eq!(point_llm_steps(&mut chain, &[id("b")], "ollama", ""), 0);
     }
 
     #[test]

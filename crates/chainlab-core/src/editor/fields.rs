@@ -3,6 +3,7 @@
 //! and no knowledge of where each value lives in the model.
 
 use crate::editor::edit::NewStep;
+use crate::io::secrets;
 use crate::model::{Header, LatencyKind, LatencyModel, Step, StepKind};
 use std::fmt;
 
@@ -136,7 +137,7 @@ impl Field {
             Field::MaxTokens => "Max tokens",
             Field::Method => "Method",
             Field::Url => "URL template",
-            Field::Headers => "Headers (one 'Name: value' a line)",
+            Field::Headers => "Headers (one 'Name: value' a line; 'Name (secret): value' keeps a value like a key)",
             Field::Body => "Body template",
             Field::JsonPointer => "JSON pointer to keep (e.g. /results/0)",
             Field::Template => "Template (for 'fill a template')",
@@ -247,7 +248,7 @@ impl Field {
                     }
                     (Field::Url, StepKind::Http(h)) => Some(&mut h.url),
                     (Field::Headers, StepKind::Http(h)) => {
-                        h.headers = Header::parse_lines(&text);
+                        h.headers = Header::parse_lines_keeping(&text, &h.headers);
                         return Ok(());
                     }
                     (Field::Body, StepKind::Http(h)) => Some(&mut h.body),
@@ -313,28 +314,63 @@ impl Field {
     }
 }
 
+/// The mark after a header's name that makes its value a credential.
+const SECRET_MARK: &str = "(secret)";
+
 impl Header {
-    /// `Name: value` lines; a line without a colon is a name with no value.
+    /// `Name: value` lines; a line without a colon is a name with no value, and
+    /// `Name (secret): value` marks the value as a credential.
     pub fn parse_lines(text: &str) -> Vec<Header> {
         text.lines()
             .filter(|l| !l.trim().is_empty())
             .map(|line| {
                 let (name, value) = line.split_once(':').unwrap_or((line, ""));
+                let name = name.trim();
+                let (name, secret) = match name.strip_suffix(SECRET_MARK) {
+                    Some(bare) => (bare.trim(), true),
+                    None => (name, false),
+                };
                 Header {
-                    name: name.trim().to_string(),
-                    value: value.trim().to_string(),
+                    secret,
+                    ..Header::new(name, value.trim())
                 }
             })
             .collect()
     }
 
-    /// The headers as `Name: value` lines, as [`Header::parse_lines`] reads them.
+    /// [`Header::parse_lines`], where a credential still shown as its mask keeps the
+    /// value it had in `before`: the field never shows a credential, and saving it
+    /// must not lose one.
+    pub fn parse_lines_keeping(text: &str, before: &[Header]) -> Vec<Header> {
+        let mut headers = Self::parse_lines(text);
+        for header in &mut headers {
+            if header.value == secrets::MASK {
+                header.value = before
+                    .iter()
+                    .find(|old| old.name.eq_ignore_ascii_case(&header.name))
+                    .map(|old| old.value.clone())
+                    .unwrap_or_default();
+            }
+        }
+        headers
+    }
+
+    /// The headers as `Name: value` lines, as [`Header::parse_lines`] reads them,
+    /// with each credential's value shown as its mask.
     pub fn lines(headers: &[Header]) -> String {
         headers
             .iter()
-            .map(|h| match h.value.as_str() {
-                "" => h.name.clone(),
-                value => format!("{}: {value}", h.name),
+            .map(|h| {
+                let name = if h.secret {
+                    format!("{} {SECRET_MARK}", h.name)
+                } else {
+                    h.name.clone()
+                };
+                match h.value.as_str() {
+                    "" => name,
+                    _ if secrets::is_secret_header(h) => format!("{name}: {}", secrets::MASK),
+                    value => format!("{name}: {value}"),
+                }
             })
             .collect::<Vec<_>>()
             .join("\n")
@@ -395,6 +431,21 @@ mod tests {
                 assert_eq!(fixed.as_kind(kind).as_kind(LatencyKind::Fixed), fixed);
             }
         }
+    }
+
+    #[test]
+    fn credential_headers_are_shown_masked_and_keep_their_value() {
+        let before =
+            Header::parse_lines("Authorization: Bearer sk-1234567\nX-Signed (secret): me-and-you");
+        assert!(before[1].secret && before[1].name == "X-Signed");
+        let shown = Header::lines(&before);
+        assert_eq!(shown, "Authorization: ••••\nX-Signed (secret): ••••");
+        let after = Header::parse_lines_keeping(&format!("{shown}\nAccept: text/plain"), &before);
+        assert_eq!(after[0].value, "Bearer sk-1234567");
+        assert_eq!(after[1].value, "me-and-you");
+        assert_eq!(after[2].value, "text/plain");
+        let retyped = Header::parse_lines_keeping("Authorization: Bearer new-one", &before);
+        assert_eq!(retyped[0].value, "Bearer new-one");
     }
 
     #[test]

@@ -2,12 +2,15 @@
 //! chrome://tracing), CSV of the spans, and an SVG picture of the timeline.
 //!
 //! Times are relative to each lane's start, like on the page. Only what a span holds
-//! is written (no chain settings), so no key or header value can end up in an export.
+//! is written (no chain settings), and error messages pass through the chain's
+//! credentials' mask, so no key, header value or credential parameter ends up in an
+//! export even when a server echoed one.
 
 use crate::model::TOLERANCE_MS;
 use crate::race::Race;
 
 use crate::engine::trace::Span;
+use crate::io::secrets::{self, Secrets};
 use crate::model::Time;
 use crate::timeline::{ticks, SegmentKind};
 use serde_json::{json, Value};
@@ -22,6 +25,7 @@ fn micros(ms: Time) -> f64 {
 /// thread per step inside it, and one complete event (`ph: "X"`) per step attempt,
 /// from start (or queueing, if it never started) to end.
 pub fn chrome_trace(race: &Race) -> String {
+    let secrets = secrets::of_chain(race.plan.chain());
     let mut events: Vec<Value> = Vec::new();
     for (lane_at, lane) in race.lanes.iter().enumerate() {
         let pid = lane_at + 1;
@@ -45,13 +49,13 @@ pub fn chrome_trace(race: &Race) -> String {
         }
         let Some(origin) = lane.origin else { continue };
         for span in lane.spans() {
-            events.push(complete_event(race, span, origin, pid));
+            events.push(complete_event(race, span, origin, pid, &secrets));
         }
     }
     json!({ "traceEvents": events, "displayTimeUnit": "ms" }).to_string()
 }
 
-fn complete_event(race: &Race, span: &Span, origin: Time, pid: usize) -> Value {
+fn complete_event(race: &Race, span: &Span, origin: Time, pid: usize, secrets: &Secrets) -> Value {
     let begin = span.started.unwrap_or(span.queued) - origin;
     let end = span.ended.map_or(begin, |e| e - origin);
     let mut args = json!({
@@ -71,7 +75,7 @@ fn complete_event(race: &Race, span: &Span, origin: Time, pid: usize) -> Value {
         args["sent_ms"] = json!(sent - origin);
     }
     if let Some(error) = span.outcome.message() {
-        args["error"] = json!(error);
+        args["error"] = json!(secrets.redact(error));
     }
     json!({
         "name": race.plan.step(span.index).label,
@@ -97,6 +101,7 @@ fn field(text: &str) -> String {
 /// One row per step attempt per mode; times in ms from the lane's start, empty where
 /// the attempt never got that far.
 pub fn csv(race: &Race) -> String {
+    let secrets = secrets::of_chain(race.plan.chain());
     let mut out = String::from(
         "mode,step,label,attempt,ready_ms,queued_ms,started_ms,first_byte_ms,ended_ms,duration_ms,outcome,error\n",
     );
@@ -120,7 +125,7 @@ pub fn csv(race: &Race) -> String {
                 at(span.ended),
                 span.running(),
                 span.outcome.name(),
-                field(error),
+                field(&secrets.redact(error)),
             );
         }
     }

@@ -23,6 +23,7 @@
 //! memory), no input makes the decoder panic (a million-case fuzz run checks it:
 //! `scripts/fuzz-share.sh`), and a chain is accepted only if [`Plan::new`] accepts it.
 
+use crate::io::secrets::without_secrets;
 use crate::model::Chain;
 use crate::plan::{Plan, Problem};
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, URL_SAFE_NO_PAD};
@@ -196,31 +197,6 @@ pub fn from_file(text: &str) -> Result<Chain, ShareError> {
         });
     }
     chain_from_json(text, CURRENT_VERSION)
-}
-
-/// Keys of HTTP headers whose values are credentials: they never leave the page in a
-/// link, a file or exported code.
-pub fn is_secret_header(name: &str) -> bool {
-    let name = name.trim().to_ascii_lowercase();
-    ["authorization", "cookie", "proxy-authorization"].contains(&name.as_str())
-        || ["key", "token", "secret", "password", "auth"]
-            .iter()
-            .any(|word| name.contains(word))
-}
-
-/// The chain with every credential-looking header value emptied.
-pub fn without_secrets(chain: &Chain) -> Chain {
-    let mut chain = chain.clone();
-    for step in &mut chain.steps {
-        if let crate::model::StepKind::Http(http) = &mut step.kind {
-            for header in &mut http.headers {
-                if is_secret_header(&header.name) {
-                    header.value.clear();
-                }
-            }
-        }
-    }
-    chain
 }
 
 fn split_version(fragment: &str) -> Result<(u32, &str), ShareError> {

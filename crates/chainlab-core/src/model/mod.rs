@@ -131,6 +131,21 @@ pub struct HttpStep {
 pub struct Header {
     pub name: String,
     pub value: String,
+    /// The person marked the value as a credential, whatever the header's name says
+    /// (see `io::secrets`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub secret: bool,
+}
+
+impl Header {
+    /// A header that is secret only if its name says so.
+    pub fn new(name: impl Into<String>, value: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            value: value.into(),
+            secret: false,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -264,10 +264,7 @@ mod tests {
         let http = HttpStep {
             method: "post".into(),
             url: "http://h/json?q={{q}}".into(),
-            headers: vec![Header {
-                name: "X-Topic".into(),
-                value: "{{q}}".into(),
-            }],
+            headers: vec![Header::new("X-Topic", "{{q}}")],
             body: "{\"topic\":\"{{q}}\"}".into(),
             json_pointer: "/data/answer".into(),
         };

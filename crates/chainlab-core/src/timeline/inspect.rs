@@ -1,5 +1,6 @@
 //! What the inspector shows of a step in a finished lane: what went into it.
 
+use crate::io::secrets;
 use crate::model::{Mode, StepKind};
 use crate::race::Race;
 use crate::steps::template;
@@ -37,16 +38,21 @@ impl Race {
                 let mut text = format!(
                     "{} {}",
                     http.method,
-                    template::render_url(&http.url, &inputs)
+                    secrets::redact_url(&template::render_url(&http.url, &inputs))
                 );
                 for header in &http.headers {
-                    text.push_str(&format!("\n{}: (value not shown)", header.name));
+                    let value = if secrets::is_secret_header(header) {
+                        secrets::MASK.to_string()
+                    } else {
+                        template::render(&header.value, &inputs)
+                    };
+                    text.push_str(&format!("\n{}: {value}", header.name));
                 }
                 if !http.body.is_empty() {
                     text.push_str("\n\n");
                     text.push_str(&template::render(&http.body, &inputs));
                 }
-                text
+                secrets::of_step(&step.id, http).redact(&text)
             }
             StepKind::Transform(_) | StepKind::Output => inputs
                 .iter()

@@ -9,13 +9,13 @@
 //! chain: `tests/python/test_exported.py`). Real provider calls appear only as comments.
 //!
 //! Text from the chain lands in string literals (escaped) and in comments (one line,
-//! control characters removed), never as code. Credential-looking header values are
-//! left out, as in links.
+//! control characters removed), never as code. Credentials (see `io::secrets`) are
+//! left out, as in links: the real call reads each from an environment variable.
 
 mod python;
 mod rust;
 
-use crate::io::share::is_secret_header;
+use crate::io::secrets::{self, is_secret_header};
 use crate::model::{Step, StepKind};
 use crate::plan::Plan;
 
@@ -73,8 +73,12 @@ pub fn export(plan: &Plan, language: Language) -> String {
 }
 
 /// One identifier per step, valid in the target language and unique: the step id
-/// where it is one already (`search_a`), made safe otherwise.
-pub(crate) struct Names(Vec<String>);
+/// where it is one already (`search_a`), made safe otherwise; and the language they
+/// are for.
+pub(crate) struct Names {
+    names: Vec<String>,
+    pub(crate) language: Language,
+}
 
 impl Names {
     fn new(plan: &Plan, language: Language) -> Self {
@@ -112,11 +116,11 @@ impl Names {
             }
             names.push(name);
         }
-        Names(names)
+        Names { names, language }
     }
 
     pub(crate) fn of(&self, i: usize) -> &str {
-        &self.0[i]
+        &self.names[i]
     }
 }
 
@@ -276,8 +280,17 @@ pub(crate) fn python_string(text: &str) -> String {
     serde_json::to_string(text).unwrap_or_else(|_| "\"\"".into())
 }
 
+/// How the program reads credential `name` of `step` from its environment.
+fn env_read(language: Language, step: &Step, name: &str) -> String {
+    let var = secrets::env_name(&step.id, name);
+    match language {
+        Language::LangChain | Language::LangGraph => format!("os.environ[\"{var}\"]"),
+        Language::Rust => format!("std::env::var(\"{var}\")"),
+    }
+}
+
 /// What a real run of the step would do, for a comment next to its stand-in.
-pub(crate) fn real_call_hint(step: &Step) -> Option<String> {
+pub(crate) fn real_call_hint(step: &Step, language: Language) -> Option<String> {
     match &step.kind {
         StepKind::Llm(llm) => {
             let prompt = comment(&llm.prompt);
@@ -300,20 +313,34 @@ pub(crate) fn real_call_hint(step: &Step) -> Option<String> {
                 .headers
                 .iter()
                 .map(|h| {
-                    if is_secret_header(&h.name) {
-                        format!("{}: <your secret>", comment(&h.name))
+                    if is_secret_header(h) {
+                        format!(
+                            "{}: {}",
+                            comment(&h.name),
+                            env_read(language, step, &h.name)
+                        )
                     } else {
                         format!("{}: {}", comment(&h.name), comment(&h.value))
                     }
                 })
                 .collect();
+            let (url, credentials) = secrets::split_url(&http.url);
             let mut hint = format!(
                 "Real call: HTTP {} {}",
                 comment(&http.method),
-                comment(&http.url)
+                comment(&url)
             );
             if !headers.is_empty() {
                 hint.push_str(&format!(" with headers {}", headers.join(", ")));
+            }
+            if !credentials.is_empty() {
+                let params: Vec<String> = credentials
+                    .iter()
+                    .map(|(name, _)| {
+                        format!("{}={}", comment(name), env_read(language, step, name))
+                    })
+                    .collect();
+                hint.push_str(&format!(" and query {}", params.join("&")));
             }
             Some(hint)
         }

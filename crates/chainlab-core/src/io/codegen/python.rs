@@ -269,7 +269,7 @@ fn step_functions(plan: &Plan, names: &Names, returns: Returns, out: &mut String
             comment(&step.label),
             step.kind.name()
         );
-        if let Some(hint) = real_call_hint(step) {
+        if let Some(hint) = real_call_hint(step, names.language) {
             let _ = writeln!(out, "    # {hint}");
         }
         if ms > 0 {

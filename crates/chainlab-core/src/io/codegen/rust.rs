@@ -157,7 +157,7 @@ fn step_functions(plan: &Plan, names: &Names, out: &mut String) {
             names.of(i)
         );
         out.push_str("    async move {\n");
-        if let Some(hint) = real_call_hint(step) {
+        if let Some(hint) = real_call_hint(step, names.language) {
             let _ = writeln!(out, "        // {hint}");
         }
         if ms > 0 {
