@@ -256,13 +256,13 @@ fn LaneView(
         let (projected, _, spread) = marks.get()?;
         let s = spread?;
         let words = if s.rounds == 1 {
-            format!("1 round: {} (no spread to judge noise by)", ms(s.median))
+            format!("1 round: {} (no spread)", ms(s.median))
         } else {
             format!(
-                "median {} · min {} · max {} over {} rounds",
+                "median {}, {:.0}–{:.0} ({} rounds)",
                 ms(s.median),
-                ms(s.min),
-                ms(s.max),
+                s.min,
+                s.max,
                 s.rounds
             )
         };
