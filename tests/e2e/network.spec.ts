@@ -184,14 +184,15 @@ test('random 429s (a share of requests) are retried until every step succeeds', 
   request,
 }) => {
   // p429=0.3 draws the same faults every run: requests 3, 9 and 14 of this behaviour
-  // get 429 (pinned by the mock server's test random_faults_repeat_for_the_same_behaviour),
-  // so the 12 steps of two lanes need 15 requests and none fails four times.
+  // get 429 (pinned by the mock server's test random_faults_repeat_for_the_same_behaviour).
+  // Request 1 is the warm-up, so the 12 steps of two lanes need 15 more requests and
+  // none fails four times.
   await openLive(page, fanOut(6, () => 'mock:p429=0.3,retry_after=0,latency=43'));
   await resetStats(request);
   await runAndWait(page);
   const s = await stats(request);
   expect(s.rate_limited).toBe(3);
-  expect(s.requests).toBe(15);
+  expect(s.requests).toBe(1 + 15);
   const summary = page.getByTestId('live-summary');
   await expect(summary).not.toContainText(/[1-9]\d* failed/);
   const retried = [...((await summary.textContent()) ?? '').matchAll(/\((\d+) retried\)/g)]
@@ -228,7 +229,9 @@ test('cancel aborts every request in flight, checked on the server', async ({ pa
   expect(Date.now() - cancelledAt).toBeLessThan(3_000);
   const s = await stats(request);
   expect(s.cancelled).toBe(4);
-  expect(s.completed).toBe(0);
+  // Only the warm-up's answer (its 500) was completed.
+  expect(s.completed).toBe(1);
+  expect(s.server_errors).toBe(1);
   // The run is over: nothing started after cancel.
   await expect(page.getByTestId('cancel')).toBeDisabled();
   await expect(page.getByTestId('live-summary')).toContainText('4 cancelled (Cancel was pressed.)');
@@ -415,4 +418,33 @@ test('keys are kept for the tab unless remembered, and forgotten from the device
   [local, session] = await stored();
   expect(local).toBeNull();
   expect(session).toContain('42424242');
+});
+
+test('rounds: out-of-range input is brought back within 1–10, and a round cancelled half-way keeps the finished one', async ({
+  page,
+  request,
+}) => {
+  await openLive(page, fanOut(2, () => 'mock:latency=1000'));
+  await openMenu(page);
+  const rounds = page.getByTestId('rounds');
+  for (const [typed, kept] of [['50', '10'], ['0', '1'], ['', '1'], ['3', '3']]) {
+    await rounds.fill(typed);
+    await rounds.blur();
+    await expect(rounds).toHaveValue(kept);
+  }
+  await page.getByTestId('menu-close').click();
+  await resetStats(request);
+  await page.getByTestId('run').click();
+  // Warm-up (1 request), round 1 (staged, eager: 2 each), then round 2's first lane.
+  await expect.poll(async () => (await stats(request)).requests, { timeout: 20_000 }).toBeGreaterThanOrEqual(7);
+  await page.getByTestId('cancel').click();
+  await expect(page.getByTestId('cancel')).toBeDisabled({ timeout: 10_000 });
+  const summary = page.getByTestId('live-summary');
+  await expect(summary).toContainText('Cancelled in round 2 of 3: the figures are those of the 1 round that finished.');
+  // The lanes show round 1, whole: no cancelled bar, and each lane says it is one round.
+  await expect(page.getByTestId('spread-eager')).toContainText('1 round');
+  await expect(page.getByTestId('spread-staged')).toContainText('1 round');
+  await expect(page.locator('.lane .bar[data-kind="cancelled"]')).toHaveCount(0);
+  expect(await total(page, 'eager')).toBeGreaterThanOrEqual(1000);
+  await expect(page.getByTestId('figures')).toContainText('Ideal (critical path): ');
 });
