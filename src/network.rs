@@ -11,6 +11,7 @@
 use crate::clock::BrowserClock;
 use chainlab_core::io::secrets;
 use chainlab_core::race::resource_timing::{mark_sent, SentRequest, TimingEntry};
+use chainlab_core::race::rounds::{clamp_rounds, DEFAULT_ROUNDS};
 use chainlab_core::race::session::{Connections, LaneRunner, SessionOptions, Venue};
 use chainlab_core::steps::errors::{parse_retry_after, redact, StepError};
 use chainlab_core::steps::providers::{probe_body, Connection, Preset, Probe};
@@ -97,12 +98,12 @@ pub struct NetworkState {
     /// Set when a live run sent more requests to one origin than the browser has
     /// connections for.
     pub connection_note: RwSignal<Option<String>>,
+    /// How many rounds a live race runs, each mode once per round.
+    pub rounds: RwSignal<usize>,
     /// One line per lane of the last live race: attempts, retries, failures.
     pub summary: RwSignal<Vec<String>>,
     /// Streamed answers of the live run, growing as tokens arrive.
     pub streaming: RwSignal<Vec<(StepId, String)>>,
-    /// The race's sequential lane was projected, not run.
-    pub projected: RwSignal<bool>,
     cancel: StoredValue<Option<Cancel>, LocalStorage>,
 }
 
@@ -121,7 +122,7 @@ impl NetworkState {
             connection_note: RwSignal::new(None),
             summary: RwSignal::new(Vec::new()),
             streaming: RwSignal::new(Vec::new()),
-            projected: RwSignal::new(false),
+            rounds: RwSignal::new(DEFAULT_ROUNDS),
             cancel: StoredValue::new_local(None),
         }
     }
@@ -134,9 +135,8 @@ impl NetworkState {
     }
 
     /// What the next race session runs, with a fresh Cancel switch; forgets what the
-    /// last race reported (projection, notes, summaries, streamed answers).
+    /// last race reported (notes, summaries, streamed answers).
     pub fn session_options(&self, modes: Vec<Mode>) -> SessionOptions {
-        self.projected.set(false);
         self.connection_note.set(None);
         self.summary.set(Vec::new());
         self.streaming.set(Vec::new());
@@ -158,6 +158,7 @@ impl NetworkState {
             venue: if live {
                 Venue::Live {
                     project_sequential: self.project_sequential.get_untracked(),
+                    rounds: clamp_rounds(self.rounds.get_untracked()),
                 }
             } else {
                 Venue::Simulated

@@ -6,6 +6,7 @@ use crate::editor::{EditKind, Editor};
 use crate::network::{masked, test_connection, Provider};
 use crate::state::use_app_state;
 use chainlab_core::editor::edit;
+use chainlab_core::race::rounds::{clamp_rounds, MAX_ROUNDS};
 use chainlab_core::race::session::BROWSER_CONNECTIONS_PER_ORIGIN;
 use chainlab_core::steps::providers::Preset;
 use chainlab_core::Choice;
@@ -85,7 +86,8 @@ pub fn RunOptions() -> impl IntoView {
                             ""
                         };
                         format!(
-                            "Live: LLM and HTTP steps call their endpoints, one mode after another.{projected}"
+                            "Live: LLM and HTTP steps call their endpoints, one mode after another, in {} round(s) after one warm-up request per endpoint.{projected}",
+                            net.rounds.get(),
                         )
                     } else {
                         SIMULATED_NOTE.to_string()
@@ -143,6 +145,27 @@ pub fn RunOptions() -> impl IntoView {
                         on:change=move |ev| net.project_sequential.set(event_target_checked(&ev))
                     />
                     " project the sequential lane from measured times (no second round of calls)"
+                </label>
+                <label title="Each mode runs once per round, the order rotated each round, after one warm-up request per endpoint that is not counted">
+                    "Rounds "
+                    <input
+                        data-testid="rounds"
+                        type="number"
+                        min="1"
+                        max=MAX_ROUNDS.to_string()
+                        size="2"
+                        prop:value=move || net.rounds.get().to_string()
+                        on:change=move |ev| {
+                            // Out of range is brought back within 1 and MAX_ROUNDS; text
+                            // that is no number leaves the rounds as they were.
+                            let field = event_target::<web_sys::HtmlInputElement>(&ev);
+                            if let Ok(n) = field.value().trim().parse::<usize>() {
+                                net.rounds.set(clamp_rounds(n));
+                            }
+                            field.set_value(&net.rounds.get_untracked().to_string());
+                        }
+                    />
+                    {format!(" (1–{MAX_ROUNDS}, the order rotated each round)")}
                 </label>
             </span>
             <Settings />

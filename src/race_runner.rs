@@ -6,7 +6,7 @@ use crate::clock::BrowserClock;
 use crate::network::LiveRunner;
 use crate::state::AppState;
 use chainlab_core::race::session::{LaneRunner, RaceChange, Session, SessionOptions, Venue};
-use chainlab_core::{Mode, Plan, Race, SimulatedRunner};
+use chainlab_core::{Plan, Race, SimulatedRunner};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::cell::{Cell, RefCell};
@@ -41,7 +41,7 @@ pub fn start_race_of(state: AppState, plan: Plan) {
     let options = net.session_options(modes);
     let race = match options.venue {
         Venue::Simulated => Race::with_limit(&plan, &options.modes, options.limit),
-        Venue::Live { .. } => Race::live(&plan, &options.modes, options.limit),
+        Venue::Live { rounds, .. } => Race::live(&plan, &options.modes, options.limit, rounds),
     };
     let sink = RaceSink::begin(state, race);
     spawn_local(async move {
@@ -103,8 +103,9 @@ impl RaceSink {
     }
 
     fn push(self: &Rc<Self>, change: RaceChange) {
-        // A lane's start is drawn at once: until then the race does not count as running.
-        let start = matches!(change, RaceChange::LaneStarted { .. });
+        // A lane's start, and the end, are drawn at once: the Run and Cancel buttons
+        // follow them.
+        let start = matches!(change, RaceChange::LaneStarted { .. } | RaceChange::Ended);
         self.waiting.borrow_mut().push(change);
         if start {
             self.flush();
@@ -127,14 +128,15 @@ impl RaceSink {
             let Some(race) = race else { return };
             for change in changes {
                 match change {
+                    RaceChange::WarmingUp(warm_ups) => race.warm_ups = warm_ups,
+                    RaceChange::WarmedUp(warm_up) => race.warmed_up(&warm_up),
+                    RaceChange::RoundStarted { order, .. } => race.begin_round(order),
                     RaceChange::LaneStarted { mode, origin } => race.start(mode, origin),
                     RaceChange::Span { mode, span } => race.record(mode, &span),
                     RaceChange::LaneFinished(trace) => race.finish(&trace),
-                    RaceChange::Projected(trace) => {
-                        net.projected.set(true);
-                        race.start(Mode::Sequential, trace.origin);
-                        race.finish(&trace);
-                    }
+                    RaceChange::Projected(trace) => race.finish_projected(&trace),
+                    RaceChange::RoundEnded { complete, .. } => race.end_round(complete),
+                    RaceChange::Ended => race.end(),
                     RaceChange::Summary(line) => net.summary.update(|lines| lines.push(line)),
                     RaceChange::Note(note) => net.connection_note.set(Some(note)),
                 }

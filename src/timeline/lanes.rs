@@ -58,7 +58,8 @@ struct Layout {
     modes: Vec<Mode>,
     /// Step index, label and whether it is on the critical path, in run order.
     rows: Vec<(usize, String, bool)>,
-    /// `None` live: the simulated latencies predict nothing about real endpoints.
+    /// Live, from the measured step times once the race is over; before that `None`:
+    /// the simulated latencies predict nothing about real endpoints.
     ideal: Option<Time>,
     bound: Option<Time>,
 }
@@ -90,6 +91,10 @@ pub fn Lanes() -> impl IntoView {
             state
                 .race
                 .with(|r| r.as_ref().map(chainlab_core::Race::modes)),
+            // A live race's ideal and critical path arrive with its measured times.
+            state
+                .race
+                .with(|r| r.as_ref().and_then(Race::critical_path_ms)),
         )
     });
     let layout = Memo::new(move |_| {
@@ -235,6 +240,38 @@ fn LaneView(
             Some((clock.round(), finished, race.speedup(mode)))
         })
     });
+    // Whether the lane was projected, not run; whether the sequential lane was; and
+    // a live lane's makespans over its rounds.
+    let marks = Memo::new(move |_| {
+        state.race.with(|race| {
+            let race = race.as_ref()?;
+            let projected = |m| race.lane(m).is_some_and(|l| l.projected);
+            let spread = race.live.then(|| race.spread(mode)).flatten();
+            Some((projected(mode), projected(Mode::Sequential), spread))
+        })
+    });
+    let projected = move || marks.get().is_some_and(|(p, ..)| p);
+    let sequential_projected = move || marks.get().is_some_and(|(_, p, _)| p);
+    let spread = move || {
+        let (projected, _, spread) = marks.get()?;
+        let s = spread?;
+        let words = if s.rounds == 1 {
+            format!("1 round: {} (no spread)", ms(s.median))
+        } else {
+            format!(
+                "median {}, {:.0}–{:.0} ({} rounds)",
+                ms(s.median),
+                s.min,
+                s.max,
+                s.rounds
+            )
+        };
+        Some(if projected {
+            format!("projected: {words}")
+        } else {
+            words
+        })
+    };
     let finished = move || head.get().and_then(|(_, finished, _)| finished);
     let total = move || finished().map(ms).unwrap_or_else(|| "—".into());
     let clock = move || head.get().map(|(clock, ..)| ms(clock)).unwrap_or_default();
@@ -242,7 +279,13 @@ fn LaneView(
         head.get()
             .and_then(|(_, finished, speedup)| finished.and(speedup))
             .filter(|_| mode != Mode::Sequential)
-            .map(|s| format!("{s:.2}× faster than sequential"))
+            .map(|s| {
+                if sequential_projected() {
+                    format!("{s:.2}× faster than sequential (projected, not run)")
+                } else {
+                    format!("{s:.2}× faster than sequential")
+                }
+            })
     };
     let finish_line = move || {
         let axis = axis.get();
@@ -286,7 +329,7 @@ fn LaneView(
             <div class="lane-head">
                 <h3>{mode.name()}</h3>
                 <span class="explain">{mode.explanation()}</span>
-                {move || (mode == Mode::Sequential && state.network.projected.get()).then(|| view! {
+                {move || projected().then(|| view! {
                     <span class="projected-tag" data-testid="projected-lane">"projected from the live run's measured step times, not run"</span>
                 })}
                 // One figure: the lane's clock while it runs, its total once done.
@@ -300,6 +343,9 @@ fn LaneView(
                         <strong class="total" data-testid=format!("total-{}", mode.name())>{total}</strong>
                     </span>
                     {move || speedup().map(|s| view! { <span class="speedup">{s}</span> })}
+                    {move || spread().map(|s| view! {
+                        <span class="spread" data-testid=format!("spread-{}", mode.name())>{s}</span>
+                    })}
                 </span>
             </div>
             <div class="lane-body">

@@ -149,6 +149,8 @@ pub fn Timeline() -> impl IntoView {
                 // Beside the lanes, so opening any of it never moves them.
                 <div class="rail" data-testid="rail">
                     <panels::Verdict />
+                    <panels::WarmUps />
+                    <panels::RoundPicker />
                     <panels::Caption />
                     <panels::Details />
                     <crate::network_panel::RunReport />

@@ -5,6 +5,7 @@ use super::{ms, use_replay};
 use crate::state::use_app_state;
 use chainlab_core::io::secrets;
 use chainlab_core::model::TOLERANCE_MS;
+use chainlab_core::race::rounds::{Shown, Spread, Standing};
 use chainlab_core::race::Race;
 use chainlab_core::timeline::narrate;
 use chainlab_core::timeline::replay::events;
@@ -79,8 +80,13 @@ pub fn Verdict() -> impl IntoView {
             let winner = race.winner()?;
             let own = race.lane(winner)?.makespan?;
             // The verdict waits for the cursor, so a replay does not give it away.
-            let simulated = !state.network.live.get();
-            (race.end_ms()? <= t + TOLERANCE_MS).then(|| verdict_text(race, winner, own, simulated))
+            if race.is_running() || race.end_ms()? > t + TOLERANCE_MS {
+                return None;
+            }
+            if race.live {
+                return live_verdict_text(race);
+            }
+            Some(verdict_text(race, winner, own, true))
         })
     });
     move || {
@@ -159,8 +165,182 @@ fn verdict_text(race: &Race, winner: Mode, own: Time, simulated: bool) -> (Strin
     (winner.name().to_string(), rest)
 }
 
+/// " (projected, not run)" after the sequential lane's name when it was projected.
+fn projected_mark(race: &Race, mode: Mode) -> &'static str {
+    if race.lane(mode).is_some_and(|l| l.projected) {
+        " (projected from measured step times, not run)"
+    } else {
+        ""
+    }
+}
+
+/// A spread in words: "512 ms (500–530 ms over 3 rounds)".
+fn spread_text(spread: &Spread) -> String {
+    if spread.rounds == 1 {
+        format!("{} (1 round)", ms(spread.median))
+    } else {
+        format!(
+            "{} ({}–{} over {} rounds)",
+            ms(spread.median),
+            ms(spread.min),
+            ms(spread.max),
+            spread.rounds
+        )
+    }
+}
+
+/// The verdict of a live race: a winner only when every one of its rounds beat every
+/// round of every other mode; otherwise the difference is within the noise.
+fn live_verdict_text(race: &Race) -> Option<(String, String)> {
+    let standing = race.standing()?;
+    let spread = |m: Mode| race.spread(m);
+    match standing {
+        Standing::Ahead { winner } => {
+            let own = spread(winner)?;
+            let mut rest = format!(" finished first: median {}", spread_text(&own));
+            if let (Some(seq), true) = (spread(Mode::Sequential), winner != Mode::Sequential) {
+                if own.median > 0.0 {
+                    rest.push_str(&format!(
+                        ", {:.2}× faster than sequential ({}{})",
+                        seq.median / own.median,
+                        ms(seq.median),
+                        projected_mark(race, Mode::Sequential),
+                    ));
+                }
+            }
+            rest.push_str(". Every round of it beat every round of the others.");
+            if let (Some(staged), Some(eager)) = (spread(Mode::Staged), spread(Mode::Eager)) {
+                if eager.clearly_below(&staged) {
+                    rest.push_str(&format!(
+                        " Staged lost {} (medians) waiting at barriers for steps it did not need.",
+                        ms(staged.median - eager.median)
+                    ));
+                }
+            }
+            Some((winner.name().to_string(), rest))
+        }
+        Standing::WithinNoise(close) => {
+            let mut names: Vec<String> = close
+                .iter()
+                .map(|&m| format!("{}{}", m.name(), projected_mark(race, m)))
+                .collect();
+            let last = names.pop().unwrap_or_default();
+            let who = format!("{} and {last}", names.join(", "));
+            let spreads: Vec<String> = close
+                .iter()
+                .filter_map(|&m| Some(format!("{} {}", m.name(), spread_text(&spread(m)?))))
+                .collect();
+            Some((
+                who,
+                format!(
+                    ": the difference is within the noise, so neither is named faster. Their rounds overlap: {}. More rounds may tell them apart.",
+                    spreads.join("; ")
+                ),
+            ))
+        }
+    }
+}
+
 fn percent(x: f64) -> String {
     format!("{:.0} %", x * 100.0)
+}
+
+/// What the figures table adds for a live race, in lane order.
+#[derive(Clone, PartialEq)]
+struct LiveFigures {
+    /// Rounds that finished.
+    rounds: usize,
+    spreads: Vec<Option<Spread>>,
+    projected: Vec<bool>,
+}
+
+/// The warm-up requests of a live race: shown, never counted.
+#[component]
+pub fn WarmUps() -> impl IntoView {
+    let state = use_app_state();
+    let lines = Memo::new(move |_| {
+        state.race.with(|race| {
+            race.as_ref().map_or_else(Vec::new, |race| {
+                race.warm_ups
+                    .iter()
+                    .map(|w| {
+                        let took = w.span.ended.map(|e| e - w.span.queued);
+                        let how = match (&w.span.outcome, took) {
+                            (Outcome::Done, Some(t)) => ms(t),
+                            (Outcome::Pending, _) => "in flight…".to_string(),
+                            (outcome, _) => outcome_words(outcome),
+                        };
+                        format!("{}: {how}", w.endpoint)
+                    })
+                    .collect()
+            })
+        })
+    });
+    move || {
+        let lines = lines.get();
+        (!lines.is_empty()).then(|| {
+            view! {
+                <div class="warm-up" data-testid="warm-up" role="note">
+                    <p>"Warm-up before the race, one request per endpoint (not counted in any figure):"</p>
+                    <ul>{lines.into_iter().map(|l| view! { <li>{l}</li> }).collect_view()}</ul>
+                </div>
+            }
+        })
+    }
+}
+
+/// Which round a live race's lanes show: each lane's median round, or one round.
+#[component]
+pub fn RoundPicker() -> impl IntoView {
+    let state = use_app_state();
+    let choices = Memo::new(move |_| {
+        state.race.with(|race| {
+            let race = race.as_ref().filter(|r| r.live && !r.is_running())?;
+            let rounds = race.complete_rounds();
+            (rounds.len() > 1).then(|| {
+                let options: Vec<(String, String)> = rounds
+                    .iter()
+                    .map(|&r| {
+                        let order: Vec<&str> =
+                            race.rounds[r].order.iter().map(|m| m.name()).collect();
+                        (
+                            r.to_string(),
+                            format!("round {} ({})", r + 1, order.join(", ")),
+                        )
+                    })
+                    .collect();
+                let shown = match race.shown {
+                    Shown::Median => "median".to_string(),
+                    Shown::Round(r) => r.to_string(),
+                };
+                (options, shown)
+            })
+        })
+    });
+    move || {
+        choices.get().map(|(options, shown)| {
+            view! {
+                <label class="round-picker">
+                    "The lanes show "
+                    <select
+                        data-testid="round-shown"
+                        prop:value=shown
+                        on:change=move |ev| {
+                            let picked = event_target_value(&ev).parse::<usize>().ok();
+                            state.race.update(|race| {
+                                if let Some(race) = race {
+                                    race.show(picked.map_or(Shown::Median, Shown::Round));
+                                }
+                            });
+                        }
+                    >
+                        <option value="median">"each lane's median round"</option>
+                        {options.into_iter().map(|(value, label)| view! { <option value=value>{label}</option> }).collect_view()}
+                    </select>
+                </label>
+            }
+        })
+    }
 }
 
 #[component]
@@ -174,16 +354,29 @@ pub fn Figures() -> impl IntoView {
                 .into_iter()
                 .filter_map(|m| Some((m, race.figures(m)?)))
                 .collect();
+            let live = race.live.then(|| LiveFigures {
+                rounds: race.complete_rounds().len(),
+                spreads: race.modes().into_iter().map(|m| race.spread(m)).collect(),
+                projected: race
+                    .modes()
+                    .into_iter()
+                    .map(|m| race.lane(m).is_some_and(|l| l.projected))
+                    .collect(),
+            });
             Some((
                 rows,
                 race.critical_path_ms(),
                 race.lower_bound_ms(),
                 race.limit,
+                live,
             ))
         })
     });
     move || {
-        figures.get().map(|(rows, ideal, bound, limit)| {
+        figures.get().map(|(rows, ideal, bound, limit, live)| {
+            let sequential_projected = live.as_ref().is_some_and(|l| {
+                rows.iter().zip(&l.projected).any(|((m, _), &p)| *m == Mode::Sequential && p)
+            });
             // Only live runs against servers that allow Resource Timing know this.
             let browser = rows
                 .iter()
@@ -192,22 +385,31 @@ pub fn Figures() -> impl IntoView {
                 <div class="table-scroll" tabindex="0" role="region" aria-label="The figures (scrolls sideways)">
                 <table class="figures-table" data-testid="figures">
                     <caption>
-                        {match (ideal, bound) {
-                            (Some(ideal), Some(bound)) => format!(
-                                "The figures. Makespans are what the browser's timers measured; the engine's predictions are exact. Ideal (critical path): {}. Lower bound {}: {}.",
-                                ms(ideal),
-                                limit.map_or("with no concurrency limit".into(), |k| format!("with at most {k} at once")),
-                                ms(bound),
-                            ),
-                            // The simulated latencies predict nothing about real endpoints.
-                            _ => "The figures, as measured live: no prediction is made from simulated latencies.".to_string(),
-                        }}
+                        {
+                            let under = limit.map_or("with no concurrency limit".into(), |k| format!("with at most {k} at once"));
+                            match (ideal, bound, &live) {
+                                (Some(ideal), Some(bound), None) => format!(
+                                    "The figures. Makespans are what the browser's timers measured; the engine's predictions are exact. Ideal (critical path): {}. Lower bound {under}: {}.",
+                                    ms(ideal),
+                                    ms(bound),
+                                ),
+                                (Some(ideal), Some(bound), Some(live)) => format!(
+                                    "The figures of a live race: makespans are the median of {} round(s) as the browser's timers measured them (min–max in brackets). Predictions lay each step's median measured time out as the mode schedules it; the difference is the overhead that the network, the browser and the mode added. Ideal (critical path): {}, from measured step times. Lower bound {under}: {}.",
+                                    live.rounds,
+                                    ms(ideal),
+                                    ms(bound),
+                                ),
+                                // No round finished: nothing was measured to predict from.
+                                _ => "The figures, as measured live: no round finished, so nothing is predicted.".to_string(),
+                            }
+                        }
                     </caption>
                     <thead>
                         <tr>
                             <th scope="col">"mode"</th>
-                            <th scope="col">"makespan (measured)"</th>
-                            <th scope="col">"engine predicts"</th>
+                            <th scope="col">{if live.is_some() { "makespan (measured, median of rounds)" } else { "makespan (measured)" }}</th>
+                            <th scope="col">{if live.is_some() { "predicted from measured step times" } else { "engine predicts" }}</th>
+                            {live.is_some().then(|| view! { <th scope="col">"overhead (network, browser, mode)"</th> })}
                             <th scope="col">"speedup vs sequential"</th>
                             <th scope="col">"parallel efficiency"</th>
                             <th scope="col">"most at once"</th>
@@ -219,13 +421,42 @@ pub fn Figures() -> impl IntoView {
                     <tbody>
                         {rows
                             .into_iter()
-                            .map(|(mode, f)| {
+                            .enumerate()
+                            .map(|(at, (mode, f))| {
+                                let spread = live.as_ref().and_then(|l| l.spreads.get(at).copied().flatten());
+                                let projected = live.as_ref().is_some_and(|l| l.projected.get(at).copied().unwrap_or(false));
+                                let makespan = match (&live, spread) {
+                                    (Some(_), Some(s)) => Some(spread_text(&s)),
+                                    _ => f.makespan.map(ms),
+                                };
+                                let measured = spread.map(|s| s.median).or(f.makespan);
+                                let overhead = if projected {
+                                    "none: projected, not run".to_string()
+                                } else {
+                                    measured
+                                        .zip(f.predicted)
+                                        .map(|(m, p)| format!("{}{}", if m >= p { "+" } else { "−" }, ms((m - p).abs())))
+                                        .unwrap_or_default()
+                                };
+                                let name = if projected {
+                                    format!("{} (projected from measured step times, not run)", mode.name())
+                                } else {
+                                    mode.name().to_string()
+                                };
+                                let speedup = f.speedup.map(|s| {
+                                    if sequential_projected {
+                                        format!("{s:.2}× (vs projected sequential)")
+                                    } else {
+                                        format!("{s:.2}×")
+                                    }
+                                });
                                 view! {
                                     <tr data-mode=mode.name()>
-                                        <th scope="row">{mode.name()}</th>
-                                        <td>{f.makespan.map(ms)}</td>
-                                        <td>{f.predicted.map_or_else(|| "not predicted live".to_string(), ms)}</td>
-                                        <td>{f.speedup.map(|s| format!("{s:.2}×"))}</td>
+                                        <th scope="row">{name}</th>
+                                        <td data-field="makespan">{makespan}</td>
+                                        <td data-field="predicted">{f.predicted.map_or_else(|| "not predicted live".to_string(), ms)}</td>
+                                        {live.is_some().then(|| view! { <td data-field="overhead">{overhead}</td> })}
+                                        <td>{speedup}</td>
                                         <td>{f.efficiency.map(percent)}</td>
                                         <td>{f.peak_concurrency}</td>
                                         // Eager starts every step the moment its inputs are

@@ -38,7 +38,8 @@ function fanOut(n: number, model: (i: number) => string) {
 }
 
 /// Opens the page with `chain` as the saved chain and the mock server as provider
-/// "mock", switched to live.
+/// "mock", switched to live, racing one round. (Every live race first sends one
+/// warm-up request per endpoint, which the server counts: the counts below include it.)
 async function openLive(page: Page, chain: object, key = '') {
   await page.addInitScript(
     ([chainJson, providersJson]) => {
@@ -56,6 +57,11 @@ async function openLive(page: Page, chain: object, key = '') {
   await page.goto('/');
   await page.getByTestId('mode-live').click();
   await expect(page.getByTestId('mode-live')).toHaveAttribute('aria-pressed', 'true');
+  await openMenu(page);
+  await page.getByTestId('rounds').fill('1');
+  await page.getByTestId('rounds').blur();
+  await expect(page.getByTestId('run-kind-note')).toContainText('in 1 round(s)');
+  await page.getByTestId('menu-close').click();
 }
 
 /// Run options, providers and keys live in the drawer ("☰ More"); Run closes it.
@@ -103,8 +109,9 @@ test('six branches of 300 ms finish together in about 300 ms, not 1,800', async 
   await expect(page.getByTestId('projected-lane')).toBeVisible();
   const s = await stats(request);
   expect(s.peak_in_flight).toBe(6);
-  // Staged and eager ran one after the other; sequential cost no requests.
-  expect(s.requests).toBe(12);
+  // The warm-up, then staged and eager one after the other; sequential cost no requests.
+  expect(s.requests).toBe(1 + 12);
+  await expect(page.getByTestId('warm-up')).toContainText('mock · mock:latency=300');
   await expect(page.getByTestId('live-summary')).toContainText('eager');
   await expect(page.getByTestId('live-summary')).toContainText('0 failed');
 });
@@ -154,20 +161,22 @@ test('a concurrency limit of 2 is obeyed on the server side', async ({ page, req
   await runAndWait(page);
   const s = await stats(request);
   expect(s.peak_in_flight).toBe(2);
-  expect(s.requests).toBe(12);
+  expect(s.requests).toBe(1 + 12);
   // Three rounds of two.
   expect(await total(page, 'eager')).toBeGreaterThanOrEqual(600);
 });
 
 test('retries recover from injected 429s', async ({ page, request }) => {
-  await openLive(page, fanOut(1, () => 'mock:fail429=2,retry_after=0,latency=50'));
+  await openLive(page, fanOut(1, () => 'mock:fail429=3,retry_after=0,latency=50'));
   await resetStats(request);
   await runAndWait(page);
   const summary = page.getByTestId('live-summary');
-  // The first lane meets both 429s and succeeds on its third attempt.
+  // The warm-up meets the first 429 (and says so); the first lane meets the other
+  // two and succeeds on its third attempt.
+  await expect(page.getByTestId('warm-up')).toContainText('429');
   await expect(summary).toContainText('2 retried');
   await expect(summary).not.toContainText('1 failed');
-  expect((await stats(request)).requests).toBe(4);
+  expect((await stats(request)).requests).toBe(1 + 3 + 1);
 });
 
 test('random 429s (a share of requests) are retried until every step succeeds', async ({
@@ -175,14 +184,15 @@ test('random 429s (a share of requests) are retried until every step succeeds', 
   request,
 }) => {
   // p429=0.3 draws the same faults every run: requests 3, 9 and 14 of this behaviour
-  // get 429 (pinned by the mock server's test random_faults_repeat_for_the_same_behaviour),
-  // so the 12 steps of two lanes need 15 requests and none fails four times.
+  // get 429 (pinned by the mock server's test random_faults_repeat_for_the_same_behaviour).
+  // Request 1 is the warm-up, so the 12 steps of two lanes need 15 more requests and
+  // none fails four times.
   await openLive(page, fanOut(6, () => 'mock:p429=0.3,retry_after=0,latency=43'));
   await resetStats(request);
   await runAndWait(page);
   const s = await stats(request);
   expect(s.rate_limited).toBe(3);
-  expect(s.requests).toBe(15);
+  expect(s.requests).toBe(1 + 15);
   const summary = page.getByTestId('live-summary');
   await expect(summary).not.toContainText(/[1-9]\d* failed/);
   const retried = [...((await summary.textContent()) ?? '').matchAll(/\((\d+) retried\)/g)]
@@ -196,18 +206,20 @@ test('random 429s (a share of requests) are retried until every step succeeds', 
 test('a Retry-After given as an HTTP date is waited for', async ({ page, request }) => {
   // The date is 2 s ahead, to the second: the retry waits 1 to 2 s, far longer than
   // the 250 ms back-off it would get if the date were ignored.
-  await openLive(page, fanOut(1, () => 'mock:fail429=1,retry_after=2,retry_date,latency=10'));
+  // The first 429 goes to the warm-up, which does not retry; the second to staged.
+  await openLive(page, fanOut(1, () => 'mock:fail429=2,retry_after=2,retry_date,latency=10'));
   await resetStats(request);
   await runAndWait(page);
   await expect(page.getByTestId('live-summary')).toContainText('1 retried');
   const staged = await total(page, 'staged');
   expect(staged).toBeGreaterThanOrEqual(1000);
   expect(staged).toBeLessThan(3000);
-  expect((await stats(request)).rate_limited).toBe(1);
+  expect((await stats(request)).rate_limited).toBe(2);
 });
 
 test('cancel aborts every request in flight, checked on the server', async ({ page, request }) => {
-  await openLive(page, fanOut(4, () => 'mock:latency=20000'));
+  // The warm-up meets a quick 500 (shown, not counted); then the branches stall.
+  await openLive(page, fanOut(4, () => 'mock:fail500=1,latency=20000'));
   await resetStats(request);
   await page.getByTestId('run').click();
   await expect.poll(async () => (await stats(request)).in_flight, { timeout: 10_000 }).toBe(4);
@@ -217,7 +229,9 @@ test('cancel aborts every request in flight, checked on the server', async ({ pa
   expect(Date.now() - cancelledAt).toBeLessThan(3_000);
   const s = await stats(request);
   expect(s.cancelled).toBe(4);
-  expect(s.completed).toBe(0);
+  // Only the warm-up's answer (its 500) was completed.
+  expect(s.completed).toBe(1);
+  expect(s.server_errors).toBe(1);
   // The run is over: nothing started after cancel.
   await expect(page.getByTestId('cancel')).toBeDisabled();
   await expect(page.getByTestId('live-summary')).toContainText('4 cancelled (Cancel was pressed.)');
@@ -226,7 +240,7 @@ test('cancel aborts every request in flight, checked on the server', async ({ pa
   await expect(page.locator('.lane.staged .bar[data-kind="cancelled"]')).toHaveCount(4);
   await expect(page.locator('.lane.staged .bar[data-kind="failed"]')).toHaveCount(0);
   await page.waitForTimeout(500);
-  expect((await stats(request)).requests).toBe(4);
+  expect((await stats(request)).requests).toBe(1 + 4);
 });
 
 test('a time-out fires and aborts the request', async ({ page, request }) => {
@@ -351,7 +365,7 @@ test('an HTTP step calls its URL and picks its JSON pointer', async ({ page, req
   await resetStats(request);
   await runAndWait(page);
   await expect(page.getByTestId('live-summary')).toContainText('0 failed');
-  expect((await stats(request)).requests).toBe(2);
+  expect((await stats(request)).requests).toBe(1 + 2);
 });
 
 test('input values in a URL template are percent-encoded', async ({ page }) => {
@@ -404,4 +418,33 @@ test('keys are kept for the tab unless remembered, and forgotten from the device
   [local, session] = await stored();
   expect(local).toBeNull();
   expect(session).toContain('42424242');
+});
+
+test('rounds: out-of-range input is brought back within 1–10, and a round cancelled half-way keeps the finished one', async ({
+  page,
+  request,
+}) => {
+  await openLive(page, fanOut(2, () => 'mock:latency=1000'));
+  await openMenu(page);
+  const rounds = page.getByTestId('rounds');
+  for (const [typed, kept] of [['50', '10'], ['0', '1'], ['', '1'], ['3', '3']]) {
+    await rounds.fill(typed);
+    await rounds.blur();
+    await expect(rounds).toHaveValue(kept);
+  }
+  await page.getByTestId('menu-close').click();
+  await resetStats(request);
+  await page.getByTestId('run').click();
+  // Warm-up (1 request), round 1 (staged, eager: 2 each), then round 2's first lane.
+  await expect.poll(async () => (await stats(request)).requests, { timeout: 20_000 }).toBeGreaterThanOrEqual(7);
+  await page.getByTestId('cancel').click();
+  await expect(page.getByTestId('cancel')).toBeDisabled({ timeout: 10_000 });
+  const summary = page.getByTestId('live-summary');
+  await expect(summary).toContainText('Cancelled in round 2 of 3: the figures are those of the 1 round that finished.');
+  // The lanes show round 1, whole: no cancelled bar, and each lane says it is one round.
+  await expect(page.getByTestId('spread-eager')).toContainText('1 round');
+  await expect(page.getByTestId('spread-staged')).toContainText('1 round');
+  await expect(page.locator('.lane .bar[data-kind="cancelled"]')).toHaveCount(0);
+  expect(await total(page, 'eager')).toBeGreaterThanOrEqual(1000);
+  await expect(page.getByTestId('figures')).toContainText('Ideal (critical path): ');
 });

@@ -54,6 +54,10 @@ use tower_http::set_header::SetResponseHeaderLayer;
 /// The models `/v1/models` lists; any name starting with `mock` is served.
 pub const MODELS: [&str; 3] = ["mock", "mock:latency=300", "mock:latency=300,tps=50"];
 
+/// What one request asks the mock to do, read from its model name. Each switch is a
+/// fault a test turns on by itself (`mock:stall`, `mock:cut`, `mock:html` ...), so they
+/// stay independent flags rather than one state.
+#[allow(clippy::struct_excessive_bools)]
 #[derive(Clone, Debug, PartialEq)]
 pub struct Behaviour {
     pub latency_ms: u64,

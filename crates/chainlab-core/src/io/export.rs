@@ -31,7 +31,7 @@ pub fn chrome_trace(race: &Race) -> String {
         let pid = lane_at + 1;
         events.push(json!({
             "name": "process_name", "ph": "M", "pid": pid,
-            "args": { "name": format!("{} mode", lane.mode.name()) },
+            "args": { "name": format!("{} mode{}", lane.mode.name(), race.lane_words(lane.mode)) },
         }));
         events.push(json!({
             "name": "process_sort_index", "ph": "M", "pid": pid,
@@ -103,7 +103,7 @@ fn field(text: &str) -> String {
 pub fn csv(race: &Race) -> String {
     let secrets = secrets::of_chain(race.plan.chain());
     let mut out = String::from(
-        "mode,step,label,attempt,ready_ms,queued_ms,started_ms,first_byte_ms,ended_ms,duration_ms,outcome,error\n",
+        "mode,step,label,attempt,ready_ms,queued_ms,started_ms,first_byte_ms,ended_ms,duration_ms,outcome,error,source\n",
     );
     for lane in &race.lanes {
         let Some(origin) = lane.origin else { continue };
@@ -113,7 +113,7 @@ pub fn csv(race: &Race) -> String {
             let error = span.outcome.message().unwrap_or_default();
             let _ = writeln!(
                 out,
-                "{},{},{},{},{},{},{},{},{},{:.1},{},{}",
+                "{},{},{},{},{},{},{},{},{},{:.1},{},{},{}",
                 lane.mode.name(),
                 field(span.step.as_str()),
                 field(&race.plan.step(span.index).label),
@@ -126,6 +126,7 @@ pub fn csv(race: &Race) -> String {
                 span.running(),
                 span.outcome.name(),
                 field(&secrets.redact(error)),
+                race.source(lane.mode),
             );
         }
     }
@@ -194,13 +195,20 @@ pub fn svg(race: &Race, t: Time) -> String {
             .unwrap_or_else(|| format!("{t:.0} ms so far"));
         let predicted = figures
             .and_then(|f| f.predicted)
-            .map(|p| format!(" (engine predicts {p:.0} ms)"))
+            .map(|p| {
+                if race.live {
+                    format!(" (predicted from measured step times {p:.0} ms)")
+                } else {
+                    format!(" (engine predicts {p:.0} ms)")
+                }
+            })
             .unwrap_or_default();
         let _ = write!(
             body,
-            r#"<text x="10" y="{:.1}" class="mode">{} — {total}{predicted}</text>"#,
+            r#"<text x="10" y="{:.1}" class="mode">{}{} — {total}{predicted}</text>"#,
             y + 16.0,
             lane.mode.name(),
+            escape(&race.lane_words(lane.mode)),
         );
         y += 26.0;
         let top = y;
@@ -367,10 +375,50 @@ mod tests {
         assert_eq!(lines.len(), 1 + 15);
         assert!(lines[0].starts_with("mode,step,label,attempt"));
         assert!(
-            lines.contains(&"staged,d,D: refine lookup,0,200.0,500.0,500.0,,700.0,200.0,done,"),
+            lines.contains(
+                &"staged,d,D: refine lookup,0,200.0,500.0,500.0,,700.0,200.0,done,,simulated"
+            ),
             "{text}"
         );
         assert_eq!(field("a, \"b\""), "\"a, \"\"b\"\"\"");
+    }
+
+    /// A live race of two rounds whose sequential lane was projected.
+    fn projected_race() -> Race {
+        let plan = Plan::new(gallery::uneven_branches()).expect("valid");
+        let mut race = Race::live(&plan, &Mode::ALL, None, 2);
+        for round in 0..2 {
+            race.begin_round(vec![Mode::Staged, Mode::Eager]);
+            let mut measured = Vec::new();
+            for mode in [Mode::Staged, Mode::Eager] {
+                let trace = crate::simulate(&plan, crate::RunOptions::unlimited(mode));
+                race.finish(&trace);
+                measured.push(trace);
+            }
+            let refs: Vec<&crate::Trace> = measured.iter().collect();
+            race.finish_projected(&crate::race::projection::project_sequential(&plan, &refs));
+            race.end_round(round < 2);
+        }
+        race.end();
+        race
+    }
+
+    #[test]
+    fn a_projected_lane_is_marked_in_every_export() {
+        let race = projected_race();
+        let text = csv(&race);
+        assert!(text
+            .lines()
+            .any(|l| l.starts_with("sequential,") && l.ends_with(",projected")));
+        assert!(text
+            .lines()
+            .any(|l| l.starts_with("eager,") && l.ends_with(",measured")));
+        assert!(chrome_trace(&race).contains(
+            "sequential mode (projected from measured step times, not run, median round (1))"
+        ));
+        assert!(svg(&race, 10_000.0)
+            .contains("sequential (projected from measured step times, not run"));
+        assert!(svg(&race, 10_000.0).contains("predicted from measured step times"));
     }
 
     #[test]

@@ -315,6 +315,20 @@ impl Plan {
         &self.levels
     }
 
+    /// The same plan with step `i` taking `ms[i]` (a fixed latency): how a live race
+    /// predicts from measured times with the code that predicts from simulated ones.
+    pub fn with_latencies(&self, ms: &[Millis]) -> Self {
+        let mut plan = self.clone();
+        for (i, &ms) in ms.iter().enumerate().take(plan.len()) {
+            let ms = ms.min(crate::model::MAX_LATENCY_MS);
+            plan.latency[i] = ms;
+            plan.chain.steps[i].sim.latency = crate::model::LatencyModel::Fixed {
+                ms: u32::try_from(ms).unwrap_or(u32::MAX),
+            };
+        }
+        plan
+    }
+
     pub fn latency(&self, i: usize) -> Millis {
         self.latency[i]
     }

@@ -8,12 +8,14 @@
 //! run began: every lane starts at 0 on the shared axis.
 
 use crate::engine::trace::{Span, Trace};
-use crate::model::{Mode, Time};
+use crate::model::{Millis, Mode, Time};
 use crate::plan::Plan;
+use crate::race::rounds::{median_at, median_steps, Round, Shown, Spread, Standing, WarmUp};
 use crate::{simulate, RunOptions};
 
 pub mod projection;
 pub mod resource_timing;
+pub mod rounds;
 pub mod session;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -25,17 +27,35 @@ pub struct Lane {
     pub attempts: Vec<Vec<Span>>,
     /// Makespan, once the run is over.
     pub makespan: Option<Time>,
+    /// Projected from measured step times, not run (a live race's sequential lane).
+    pub projected: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Race {
     pub plan: Plan,
     pub lanes: Vec<Lane>,
-    /// The engine's predicted makespan for each lane, same order. Empty for a live
-    /// race: the simulator's latencies predict nothing about real endpoints.
+    /// The engine's predicted makespan for each lane, same order. A live race has
+    /// none until it is over: then they come from the measured step times, since the
+    /// simulator's latencies predict nothing about real endpoints.
     pub predicted: Vec<Time>,
     /// The concurrency limit the race ran under; `None` for no limit.
     pub limit: Option<usize>,
+    /// It measures real endpoints.
+    pub live: bool,
+    /// Every round so far (a simulated race has one).
+    pub rounds: Vec<Round>,
+    /// The rounds a live race was asked for.
+    pub planned_rounds: usize,
+    /// Which round the lanes show, once the race is over.
+    pub shown: Shown,
+    /// The warm-up requests of a live race, one per endpoint: shown, never counted.
+    pub warm_ups: Vec<WarmUp>,
+    /// The session has not reported its end yet (a live race between its lanes).
+    pub pending: bool,
+    /// The plan with each step's latency set to its median measured time, once a
+    /// live race is over: what its predictions, ideal and bound come from.
+    pub measured: Option<Plan>,
 }
 
 impl Race {
@@ -46,21 +66,30 @@ impl Race {
         for &mode in modes {
             race.finish(&simulate(plan, RunOptions::unlimited(mode)));
         }
+        race.end();
         race
     }
 
-    /// A live race: lanes to fill, with no prediction from simulated latencies.
-    pub fn live(plan: &Plan, modes: &[Mode], limit: Option<usize>) -> Self {
+    /// A live race of `rounds` rounds: lanes to fill, with no prediction until the
+    /// steps' times are measured.
+    pub fn live(plan: &Plan, modes: &[Mode], limit: Option<usize>, rounds: usize) -> Self {
         Self {
             predicted: Vec::new(),
+            live: true,
+            planned_rounds: rounds,
+            pending: true,
             ..Self::with_limit(plan, modes, limit)
         }
     }
 
-    /// Whether the engine predicted this race (simulated), or it measures real
-    /// endpoints (live).
-    pub fn is_predicted(&self) -> bool {
-        !self.predicted.is_empty()
+    /// The plan the race's predictions come from: the chain's simulated latencies,
+    /// or live, the measured ones once there are some.
+    pub fn prediction_plan(&self) -> Option<&Plan> {
+        if self.live {
+            self.measured.as_ref()
+        } else {
+            Some(&self.plan)
+        }
     }
 
     pub fn new(plan: &Plan, modes: &[Mode]) -> Self {
@@ -68,14 +97,7 @@ impl Race {
     }
 
     pub fn with_limit(plan: &Plan, modes: &[Mode], limit: Option<usize>) -> Self {
-        let predicted = modes
-            .iter()
-            .map(|&mode| match limit {
-                None => plan.predicted_makespan(mode) as Time,
-                // Under a limit the simulator in virtual time is the exact prediction.
-                Some(_) => simulate(plan, RunOptions { mode, limit }).makespan(),
-            })
-            .collect();
+        let predicted = Self::predictions(plan, modes, limit);
         Self {
             plan: plan.clone(),
             lanes: modes
@@ -85,11 +107,31 @@ impl Race {
                     origin: None,
                     attempts: vec![Vec::new(); plan.len()],
                     makespan: None,
+                    projected: false,
                 })
                 .collect(),
             predicted,
             limit,
+            live: false,
+            rounds: Vec::new(),
+            planned_rounds: 1,
+            shown: Shown::Median,
+            warm_ups: Vec::new(),
+            pending: false,
+            measured: None,
         }
+    }
+
+    /// Predicted makespans of `modes` on `plan`: exact with no limit, and under a
+    /// limit the simulator in virtual time.
+    fn predictions(plan: &Plan, modes: &[Mode], limit: Option<usize>) -> Vec<Time> {
+        modes
+            .iter()
+            .map(|&mode| match limit {
+                None => plan.predicted_makespan(mode) as Time,
+                Some(_) => simulate(plan, RunOptions { mode, limit }).makespan(),
+            })
+            .collect()
     }
 
     pub fn lane(&self, mode: Mode) -> Option<&Lane> {
@@ -134,9 +176,26 @@ impl Race {
         }
     }
 
+    /// Takes in a lane's finished run: drawn, and kept in the current round.
     pub fn finish(&mut self, trace: &Trace) {
+        self.draw(trace);
+        if self.rounds.is_empty() {
+            self.begin_round(self.modes());
+        }
+        if let Some(round) = self.rounds.last_mut() {
+            round.traces.retain(|t| t.mode != trace.mode);
+            round.traces.push(trace.clone());
+            round
+                .traces
+                .sort_by_key(|t| Mode::ALL.iter().position(|&m| m == t.mode));
+        }
+    }
+
+    /// Draws `trace` on its lane, replacing what the lane showed.
+    fn draw(&mut self, trace: &Trace) {
         if let Some(lane) = self.lane_mut(trace.mode) {
             lane.origin = Some(trace.origin);
+            lane.attempts.iter_mut().for_each(Vec::clear);
         }
         for span in &trace.spans {
             self.record(trace.mode, span);
@@ -146,10 +205,166 @@ impl Race {
         }
     }
 
-    pub fn is_running(&self) -> bool {
-        self.lanes
+    /// Takes in a round's sequential lane, projected from measured times.
+    pub fn finish_projected(&mut self, trace: &Trace) {
+        if let Some(lane) = self.lane_mut(trace.mode) {
+            lane.projected = true;
+        }
+        self.finish(trace);
+    }
+
+    /// A warm-up request is over: its span replaces the pending one.
+    pub fn warmed_up(&mut self, done: &WarmUp) {
+        match self
+            .warm_ups
+            .iter_mut()
+            .find(|w| w.endpoint == done.endpoint)
+        {
+            Some(known) => *known = done.clone(),
+            None => self.warm_ups.push(done.clone()),
+        }
+    }
+
+    /// A new round begins, its modes in `order`.
+    pub fn begin_round(&mut self, order: Vec<Mode>) {
+        self.rounds.push(Round {
+            order,
+            traces: Vec::new(),
+            complete: false,
+        });
+    }
+
+    /// The current round is over; it counts if `complete`.
+    pub fn end_round(&mut self, complete: bool) {
+        if let Some(round) = self.rounds.last_mut() {
+            round.complete = complete;
+        }
+    }
+
+    /// The session is over. A live race now predicts each mode from the steps'
+    /// median measured times and shows each lane's median round.
+    pub fn end(&mut self) {
+        self.pending = false;
+        if let Some(round) = self.rounds.last_mut() {
+            // A simulated race (or a test's) reports no round of its own.
+            if !self.live && round.traces.len() == self.lanes.len() {
+                round.complete = true;
+            }
+        }
+        if !self.live {
+            return;
+        }
+        if let Some(measured) = self.measured_plan() {
+            self.predicted = Self::predictions(&measured, &self.modes(), self.limit);
+            self.measured = Some(measured);
+        }
+        self.show(Shown::Median);
+    }
+
+    /// Shows the median round on each lane, or one round on all of them. Only rounds
+    /// that finished can be shown; with none, the lanes keep what they show.
+    pub fn show(&mut self, shown: Shown) {
+        let mut picks = Vec::new();
+        for mode in self.modes() {
+            let runs = self.runs(mode);
+            let pick = match shown {
+                Shown::Median => {
+                    let makespans: Vec<Time> = runs.iter().map(|(_, t)| t.makespan()).collect();
+                    median_at(&makespans).map(|at| runs[at].1)
+                }
+                Shown::Round(r) => runs.iter().find(|(at, _)| *at == r).map(|(_, t)| *t),
+            };
+            picks.extend(pick.cloned());
+        }
+        if picks.is_empty() {
+            return;
+        }
+        self.shown = shown;
+        for trace in &picks {
+            self.draw(trace);
+        }
+    }
+
+    /// The runs of `mode` in the rounds that finished, with their round (from 0).
+    pub fn runs(&self, mode: Mode) -> Vec<(usize, &Trace)> {
+        self.rounds
             .iter()
-            .any(|l| l.origin.is_some() && l.makespan.is_none())
+            .enumerate()
+            .filter(|(_, r)| r.complete)
+            .filter_map(|(at, r)| Some((at, r.trace(mode)?)))
+            .collect()
+    }
+
+    /// The rounds that finished, by number (from 0).
+    pub fn complete_rounds(&self) -> Vec<usize> {
+        (0..self.rounds.len())
+            .filter(|&at| self.rounds[at].complete)
+            .collect()
+    }
+
+    /// The round `mode`'s lane shows, once the race is over.
+    pub fn shown_round(&self, mode: Mode) -> Option<usize> {
+        match self.shown {
+            Shown::Round(r) => Some(r),
+            Shown::Median => {
+                let runs = self.runs(mode);
+                let makespans: Vec<Time> = runs.iter().map(|(_, t)| t.makespan()).collect();
+                median_at(&makespans).map(|at| runs[at].0)
+            }
+        }
+    }
+
+    /// `mode`'s makespans over the rounds that finished.
+    pub fn spread(&self, mode: Mode) -> Option<Spread> {
+        let makespans: Vec<Time> = self.runs(mode).iter().map(|(_, t)| t.makespan()).collect();
+        Spread::of(&makespans)
+    }
+
+    /// How the modes of a finished live race stand, by their spreads.
+    pub fn standing(&self) -> Option<Standing> {
+        let spreads: Vec<(Mode, Spread)> = self
+            .modes()
+            .into_iter()
+            .map(|m| Some((m, self.spread(m)?)))
+            .collect::<Option<_>>()?;
+        Standing::of(&spreads)
+    }
+
+    /// Each step's median measured time over every lane that ran (not projected) in
+    /// the rounds that finished; `None` for a step that never started.
+    pub fn step_times(&self) -> Vec<Option<Time>> {
+        let measured: Vec<&Trace> = self
+            .rounds
+            .iter()
+            .filter(|r| r.complete)
+            .flat_map(|r| r.traces.iter())
+            .filter(|t| !self.lane(t.mode).is_some_and(|l| l.projected))
+            .collect();
+        median_steps(&measured, self.plan.len())
+            .into_iter()
+            .map(|m| m.map(|(took, _)| took))
+            .collect()
+    }
+
+    /// The plan with each step's latency set to its median measured time (a step
+    /// that never started takes none); `None` before any round finished.
+    fn measured_plan(&self) -> Option<Plan> {
+        self.rounds.iter().any(|r| r.complete).then(|| {
+            let times: Vec<Millis> = self
+                .step_times()
+                .iter()
+                .map(|t| t.map_or(0, |t| t.round().max(0.0) as Millis))
+                .collect();
+            self.plan.with_latencies(&times)
+        })
+    }
+
+    pub fn is_running(&self) -> bool {
+        self.pending
+            || self
+                .lanes
+                .iter()
+                .any(|l| l.origin.is_some() && l.makespan.is_none())
     }
 
     /// When the slowest lane finished, once every lane has.
@@ -183,6 +398,36 @@ impl Race {
             .fold(0.0, Time::max)
     }
 
+    /// Where a lane's times come from, for exports: `simulated`, `measured` (live, the
+    /// round the lane shows) or `projected` (from measured step times, not run).
+    pub fn source(&self, mode: Mode) -> &'static str {
+        match (self.live, self.lane(mode).is_some_and(|l| l.projected)) {
+            (_, true) => "projected",
+            (true, false) => "measured",
+            (false, false) => "simulated",
+        }
+    }
+
+    /// What to add to a lane's name wherever it is written: a projected lane says it
+    /// was not run, a live lane of several rounds which round it shows.
+    pub fn lane_words(&self, mode: Mode) -> String {
+        let round = (self.live && self.complete_rounds().len() > 1)
+            .then(|| self.shown_round(mode))
+            .flatten()
+            .map(|r| match self.shown {
+                Shown::Median => format!(", median round ({})", r + 1),
+                Shown::Round(_) => format!(", round {}", r + 1),
+            })
+            .unwrap_or_default();
+        if self.lane(mode).is_some_and(|l| l.projected) {
+            format!(" (projected from measured step times, not run{round})")
+        } else if round.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", &round[2..])
+        }
+    }
+
     /// How many times faster than the sequential lane `mode` finished, once both did.
     pub fn speedup(&self, mode: Mode) -> Option<f64> {
         let sequential = self.lane(Mode::Sequential)?.makespan?;
@@ -202,24 +447,26 @@ impl Race {
         best.map(|(mode, _)| mode)
     }
 
-    /// The ideal: no schedule finishes before its critical path. `None` live, where
-    /// the simulated latencies say nothing about the real ones.
+    /// The ideal: no schedule finishes before its critical path. Live, from the
+    /// measured step times, and `None` until there are some: the simulated latencies
+    /// say nothing about the real ones.
     pub fn critical_path_ms(&self) -> Option<Time> {
-        self.is_predicted()
-            .then(|| self.plan.critical_path_ms() as Time)
+        self.prediction_plan()
+            .map(|plan| plan.critical_path_ms() as Time)
     }
 
     /// No schedule under the race's concurrency limit can finish sooner than this;
-    /// `None` live, as for the critical path.
+    /// live, from measured times, as for the critical path.
     pub fn lower_bound_ms(&self) -> Option<Time> {
-        self.is_predicted()
-            .then(|| self.plan.lower_bound(self.limit.unwrap_or(self.plan.len())))
+        self.prediction_plan()
+            .map(|plan| plan.lower_bound(self.limit.unwrap_or(self.plan.len())))
     }
 
-    /// Steps on the critical path, by index.
+    /// Steps on the critical path, by index (live, by measured times once known).
     pub fn on_critical_path(&self) -> Vec<bool> {
         let mut on = vec![false; self.plan.len()];
-        for i in self.plan.critical_path() {
+        let plan = self.prediction_plan().unwrap_or(&self.plan);
+        for i in plan.critical_path() {
             on[i] = true;
         }
         on

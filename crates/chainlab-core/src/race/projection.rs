@@ -2,28 +2,23 @@
 //! so a live race need not pay for every call twice to show what one-at-a-time costs.
 
 use crate::engine::trace::{Span, Trace};
-use crate::model::Time;
 use crate::plan::Plan;
+use crate::race::rounds::median_steps;
 use crate::Mode;
 
-/// A sequential trace built from `measured` (any mode): each step, in topological
-/// order, takes what it took in the measured run, from its first attempt's start to
-/// its last attempt's end (retries and back-off included), less any time its requests
-/// waited inside the browser for a connection, which one request at a time never
-/// does. Steps that never started there take no time here.
-pub fn project_sequential(plan: &Plan, measured: &Trace) -> Trace {
-    let mut at = measured.origin;
+/// A sequential trace built from `measured` (runs in any modes): each step, in
+/// topological order, takes its median time over those runs, from its first
+/// attempt's start to its last attempt's end (retries and back-off included), less
+/// any time its requests waited inside the browser for a connection, which one
+/// request at a time never does. Steps that never started there take no time here.
+pub fn project_sequential(plan: &Plan, measured: &[&Trace]) -> Trace {
+    let origin = measured.first().map_or(0.0, |t| t.origin);
+    let medians = median_steps(measured, plan.len());
+    let mut at = origin;
     let mut spans = Vec::with_capacity(plan.len());
     for &i in plan.order() {
-        let attempts: Vec<&Span> = measured.spans.iter().filter(|s| s.index == i).collect();
-        let Some(last) = attempts.iter().max_by_key(|s| s.attempt) else {
+        let Some((took, last)) = medians[i] else {
             continue;
-        };
-        let start = attempts.iter().filter_map(|s| s.started).reduce(Time::min);
-        let browser_wait: Time = attempts.iter().map(|s| s.browser_wait()).sum();
-        let took = match (start, last.ended) {
-            (Some(s), Some(e)) => (e - s - browser_wait).max(0.0),
-            _ => 0.0,
         };
         let first_byte = match (last.first_byte, last.started) {
             (Some(fb), Some(s)) => Some(at + took - (last.ended.unwrap_or(s) - fb).max(0.0)),
@@ -35,7 +30,7 @@ pub fn project_sequential(plan: &Plan, measured: &Trace) -> Trace {
             attempt: last.attempt,
             ready: at,
             queued: at,
-            started: start.map(|_| at),
+            started: Some(at),
             sent: None,
             first_byte,
             ended: Some(at + took),
@@ -46,7 +41,7 @@ pub fn project_sequential(plan: &Plan, measured: &Trace) -> Trace {
     }
     Trace {
         mode: Mode::Sequential,
-        origin: measured.origin,
+        origin,
         spans,
     }
 }
@@ -62,7 +57,7 @@ mod tests {
     fn projecting_a_simulated_eager_run_gives_the_sequential_makespan() {
         let plan = Plan::new(gallery::uneven_branches()).expect("valid");
         let eager = simulate(&plan, RunOptions::unlimited(Mode::Eager));
-        let projected = project_sequential(&plan, &eager);
+        let projected = project_sequential(&plan, &[&eager]);
         let real = simulate(&plan, RunOptions::unlimited(Mode::Sequential));
         assert_eq!(projected.makespan(), real.makespan());
         assert!(projected.spans.iter().all(|s| s.outcome == Outcome::Done));
@@ -78,7 +73,7 @@ mod tests {
         b.sent = b.started.map(|s| s + 250.0);
         let ended = b.ended.expect("ended");
         b.ended = Some(ended + 250.0);
-        let projected = project_sequential(&plan, &eager);
+        let projected = project_sequential(&plan, &[&eager]);
         let real = simulate(&plan, RunOptions::unlimited(Mode::Sequential));
         assert_eq!(projected.makespan(), real.makespan());
     }
