@@ -269,7 +269,7 @@ fn file_stem(name: &str) -> String {
 const MAX_MEDIUM_QR_WIDTH: usize = 57;
 
 /// The link part of a fragment and whether it asks to present. Options follow the
-/// link after `&` (`#c1.…&present`); base64url never holds `&`, so links without
+/// link after `&` (`#c2.…&present`); base64url never holds `&`, so links without
 /// options read exactly as before.
 fn split_options(fragment: &str) -> (&str, bool) {
     let mut parts = fragment.split('&');

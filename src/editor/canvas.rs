@@ -410,6 +410,41 @@ pub fn Canvas() -> impl IntoView {
             zoom,
         });
     });
+    // The inspector narrows the canvas when it opens: once the page has been laid out
+    // again (two frames later), pan so that the step it shows is still in view.
+    Effect::new(move |_| {
+        let Some(id) = editor.inspecting.get() else {
+            return;
+        };
+        request_animation_frame(move || {
+            request_animation_frame(move || {
+                let Some(svg) = svg_ref.get_untracked() else {
+                    return;
+                };
+                let Some(at) = chain
+                    .with_untracked(|c| c.steps.iter().find(|s| s.id == id).map(|s| s.position))
+                else {
+                    return;
+                };
+                let rect = svg.get_bounding_client_rect();
+                let v = editor.view.get_untracked();
+                let (dx, dy) = layout::pan_into_view(
+                    (v.x, v.y),
+                    v.zoom,
+                    (rect.width(), rect.height()),
+                    at,
+                    16.0,
+                );
+                if dx != 0.0 || dy != 0.0 {
+                    editor.view.set(View {
+                        x: v.x + dx,
+                        y: v.y + dy,
+                        zoom: v.zoom,
+                    });
+                }
+            });
+        });
+    });
     // Give focus back to a node (after the inspector closes with Escape).
     Effect::new(move |_| {
         if let Some(id) = editor.focus_request.get() {

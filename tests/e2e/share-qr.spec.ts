@@ -1,7 +1,21 @@
 import { test, expect } from '@playwright/test';
 
 // The full-screen QR code closes with its button or with Escape; the code export has
-// Copy.
+// Copy; the research assistant's QR code is small enough to have big modules.
+
+test("the research assistant's link is at most 600 characters, and its QR code 93 modules across", async ({ page }) => {
+  await page.goto('/');
+  await expect(page.getByTestId('chain-select')).toHaveValue('research-assistant');
+  await page.getByTestId('share').click();
+  const link = await page.getByTestId('share-link').inputValue();
+  // c2 links: 1,047 characters of fragment as c1, which made a version-27 code
+  // (125 modules and the quiet zone: 133).
+  expect(new URL(link).hash.length - 1).toBeLessThanOrEqual(600);
+  const viewBox = (await page.getByTestId('share-qr').getAttribute('viewBox'))!;
+  const across = Number(viewBox.split(' ')[2]);
+  // Version 17 at most (85 modules), with the four-module quiet zone on each side.
+  expect(across).toBeLessThanOrEqual(93);
+});
 
 test('the full-screen QR code has a close button, and Escape closes it', async ({ page }) => {
   await page.goto('/');

@@ -1,5 +1,5 @@
 //! Share links: how long encoding and decoding a link take, and how long the links
-//! are next to the TypeScript playground's (lz-string) and Mermaid Live's (pako
+//! are (c2, today's, and c1, the compact JSON deflated, which older links use) next to the TypeScript playground's (lz-string) and Mermaid Live's (pako
 //! deflate + base64url), all three given the same pruned JSON our encoder packs
 //! (defaults left out), each at its strongest level: lz-string has none, pako's
 //! zlib at 9 (written here with miniz_oxide, the same format), ours raw deflate at
@@ -22,9 +22,9 @@ use std::hint::black_box;
 fn main() {
     divan::main();
     println!(
-        "\nchain: full JSON / pruned JSON → our link / lz-string / pako:…, in characters (all from the pruned JSON)"
+        "\nchain: full JSON / pruned JSON → our link (c2) / c1 / lz-string / pako:…, in characters (c1, lz-string and pako from the pruned JSON)"
     );
-    let mut totals = [0usize; 5];
+    let mut totals = [0usize; 6];
     for example in gallery::EXAMPLES {
         let chain = (example.chain)();
         let full = serde_json::to_string(&chain).unwrap_or_default().len();
@@ -34,6 +34,10 @@ fn main() {
             full,
             pruned.len(),
             encode_link(&chain).len(),
+            "c1.".len()
+                + URL_SAFE_NO_PAD
+                    .encode(miniz_oxide::deflate::compress_to_vec(pruned.as_bytes(), 10))
+                    .len(),
             lz_str::compress_to_encoded_uri_component(&pruned).len(),
             "pako:".len() + URL_SAFE_NO_PAD.encode(zlib).len(),
         ];
@@ -41,19 +45,21 @@ fn main() {
             *total += length;
         }
         println!(
-            "{:<22} {:>5} / {:>5} → {:>5} / {:>5} / {:>5}",
-            example.key, lengths[0], lengths[1], lengths[2], lengths[3], lengths[4]
+            "{:<22} {:>5} / {:>5} → {:>5} / {:>5} / {:>5} / {:>5}",
+            example.key, lengths[0], lengths[1], lengths[2], lengths[3], lengths[4], lengths[5]
         );
     }
     let share = |i: usize| 100.0 * totals[i] as f64 / totals[0] as f64;
     println!(
-        "all gallery chains: pruning keeps {:.0} % of the JSON; links are {:.0} % (ours), {:.0} % (lz-string), {:.0} % (pako) of the full JSON; ours is {:.0} % shorter than lz-string and {:.0} % shorter than pako",
+        "all gallery chains: pruning keeps {:.0} % of the JSON; links are {:.0} % (ours, c2), {:.0} % (c1), {:.0} % (lz-string), {:.0} % (pako) of the full JSON; ours is {:.0} % shorter than c1, {:.0} % shorter than lz-string and {:.0} % shorter than pako",
         share(1),
         share(2),
         share(3),
         share(4),
+        share(5),
         100.0 - 100.0 * totals[2] as f64 / totals[3] as f64,
         100.0 - 100.0 * totals[2] as f64 / totals[4] as f64,
+        100.0 - 100.0 * totals[2] as f64 / totals[5] as f64,
     );
 }
 

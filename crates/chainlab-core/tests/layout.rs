@@ -293,3 +293,25 @@ fn a_chain_written_without_places_is_laid_out_and_one_with_places_is_left_alone(
     let places: Vec<Position> = looped.steps.iter().map(|s| s.position).collect();
     assert!(places[0] != places[1] && places[1] != places[2] && places[0] != places[2]);
 }
+
+#[test]
+fn a_step_is_panned_into_view_only_when_it_is_out_of_it() {
+    use chainlab_core::editor::layout::{pan_into_view, NODE_WIDTH};
+    use chainlab_core::model::Position;
+    let at = Position {
+        x: 1000.0,
+        y: 100.0,
+    };
+    // In view of a 1,400 px canvas: nothing moves.
+    assert_eq!(
+        pan_into_view((0.0, 0.0), 1.0, (1400.0, 600.0), at, 16.0),
+        (0.0, 0.0)
+    );
+    // The canvas narrowed to 858 px: the step's right edge (1,200) is out; pan left
+    // so that it ends 16 px inside.
+    let (dx, dy) = pan_into_view((0.0, 0.0), 1.0, (858.0, 600.0), at, 16.0);
+    assert_eq!((dx, dy), (858.0 - 16.0 - (1000.0 + NODE_WIDTH), 0.0));
+    // Left of the view, at half zoom: its left edge comes to the pad.
+    let (dx, _) = pan_into_view((-600.0, 0.0), 0.5, (858.0, 600.0), at, 16.0);
+    assert_eq!(dx, 16.0 - (1000.0 * 0.5 - 600.0));
+}

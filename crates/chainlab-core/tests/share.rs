@@ -12,9 +12,11 @@ use chainlab_core::model::{Header, HttpStep};
 use chainlab_core::{Chain, Problem, StepKind};
 
 /// Links made with each format version, kept forever: they must always open.
-/// (c0: plain JSON; c1: compact JSON, deflated.) Both hold the same two-step chain.
+/// (c0: plain JSON; c1: compact JSON, deflated; c2: the chain as bytes, deflated with
+/// the link words.) All hold the same two-step chain.
 const STORED_C0: &str = include_str!("share-links/c0.txt");
 const STORED_C1: &str = include_str!("share-links/c1.txt");
+const STORED_C2: &str = include_str!("share-links/c2.txt");
 
 fn stored_chain() -> Chain {
     serde_json::from_str(include_str!("share-links/chain.json")).expect("stored chain parses")
@@ -34,7 +36,7 @@ fn every_gallery_chain_round_trips_through_a_link_and_a_file() {
     for example in gallery::EXAMPLES {
         let chain = (example.chain)();
         let link = encode_link(&chain);
-        assert!(link.starts_with("c1."), "{link}");
+        assert!(link.starts_with("c2."), "{link}");
         assert_eq!(decode_link(&link), Ok(chain.clone()), "{}", example.key);
         let url = format!("https://chainlab.example/#{link}");
         assert_eq!(decode_link(&url), Ok(chain.clone()), "{}", example.key);
@@ -85,6 +87,119 @@ fn compact_json_leaves_out_defaults_but_keeps_meaning() {
 fn stored_links_of_every_version_still_open() {
     assert_eq!(decode_link(STORED_C0.trim()), Ok(stored_chain()));
     assert_eq!(decode_link(STORED_C1.trim()), Ok(stored_chain()));
+    assert_eq!(decode_link(STORED_C2.trim()), Ok(stored_chain()));
+}
+
+/// Links written before c2 (c1: compact JSON, deflated) keep opening, for every
+/// gallery chain, not only the stored one.
+#[test]
+fn c1_links_of_every_gallery_chain_still_open() {
+    for example in gallery::EXAMPLES {
+        let chain = (example.chain)();
+        let link = deflate_link(1, &compact_json(&chain));
+        assert_eq!(decode_link(&link), Ok(chain), "{}", example.key);
+    }
+}
+
+/// The research assistant's c1 link was 1,047 characters: a version-27 QR code that a
+/// phone could not read from a 180 px picture. c2 must stay at 600 or under.
+#[test]
+fn the_research_assistant_link_fits_a_small_qr_code() {
+    let chain = gallery::research_assistant();
+    let c1 = deflate_link(1, &compact_json(&chain)).len();
+    let c2 = encode_link(&chain).len();
+    eprintln!("research assistant: c1 {c1}, c2 {c2} characters");
+    assert!(c2 <= 600, "{c2} characters");
+    assert!(
+        c2 * 10 <= c1 * 6,
+        "c2 {c2} is not 40 % shorter than c1 {c1}"
+    );
+}
+
+/// A chain of one's own, not laid out, with everything the byte form must carry
+/// exactly: places that are not whole numbers, an input no step has, references to
+/// unknown ids and braces that are not references, a header, every latency model,
+/// every transform, text outside ASCII.
+#[test]
+fn a_chain_of_ones_own_round_trips_exactly() {
+    use chainlab_core::model::{LatencyModel, Position, TransformOp};
+    use chainlab_core::Step;
+    let mut steps = vec![
+        Step::input("ask", "¿Qué tiempo hace? 🌧").labelled("Ask «now»"),
+        Step::http("look", "https://x.example/{{ask}}?a={{nobody}}&b=}}{")
+            .after(&["ask"])
+            .taking_ms(123_456),
+        Step::llm("think", "{{look}}{{ask}} }} {x} {{ask}}")
+            .after(&["look", "ask"])
+            .simulating("{{look}}"),
+        Step::output("done").after(&["think", "ghost"]),
+    ];
+    steps[1].position = Position { x: -12.25, y: 1e-9 };
+    steps[2].position = Position { x: 3.0e7, y: -0.1 };
+    steps[2].sim.latency = LatencyModel::LogNormal {
+        median_ms: 200,
+        sigma: 0.123_456_789,
+    };
+    steps[1].sim.latency = LatencyModel::Uniform {
+        min_ms: 5,
+        max_ms: u32::MAX,
+    };
+    if let StepKind::Http(http) = &mut steps[1].kind {
+        http.method = "POST".into();
+        http.body = "{\"q\": \"{{ask}}\"}".into();
+        http.json_pointer = "/a/0".into();
+        http.headers.push(Header {
+            name: "Accept".into(),
+            value: "{{ask}}".into(),
+        });
+    }
+    if let StepKind::Llm(llm) = &mut steps[2].kind {
+        llm.temperature = 0.123_4;
+        llm.max_tokens = u32::MAX;
+        llm.system_prompt = "Be brief.".into();
+    }
+    for op in <TransformOp as chainlab_core::Choice>::ALL {
+        let id = format!("t_{}", chainlab_core::Choice::key(*op));
+        steps.push(Step::transform(&id, *op, "{{think}} and {{look}}").after(&["think", "look"]));
+    }
+    let chain = Chain {
+        name: "Mine".into(),
+        description: String::new(),
+        seed: u64::MAX,
+        steps,
+    };
+    // "ghost" and "nobody" are no steps: the link carries them as they are, and the plan
+    // refuses them on arrival.
+    let Err(ShareError::InvalidChain { problems }) = decode_link(&encode_link(&chain)) else {
+        panic!("an unknown input and an unknown name are refused");
+    };
+    let words: Vec<String> = problems.iter().map(ToString::to_string).collect();
+    assert_eq!(problems.len(), 2, "{words:?}");
+    assert!(words.iter().any(|w| w.contains("ghost")), "{words:?}");
+    assert!(words.iter().any(|w| w.contains("nobody")), "{words:?}");
+    let mut fine = chain.clone();
+    fine.steps[3].inputs.pop();
+    if let StepKind::Http(http) = &mut fine.steps[1].kind {
+        http.url = http.url.replace("{{nobody}}", "{nobody}");
+    }
+    assert_eq!(decode_link(&encode_link(&fine)), Ok(fine));
+}
+
+/// Bytes that inflate but do not hold a chain (a cut, a wrong kind, a count larger
+/// than the link) are a damaged link.
+#[test]
+fn damaged_c2_payloads_are_refused() {
+    let good = encode_link(&gallery::uneven_branches());
+    let bytes = URL_SAFE_NO_PAD.decode(&good[3..]).expect("b64");
+    for cut in [1, bytes.len() / 3, bytes.len() - 1] {
+        let link = format!("c2.{}", URL_SAFE_NO_PAD.encode(&bytes[..cut]));
+        assert!(decode_link(&link).is_err(), "cut at {cut}");
+    }
+    let mut flipped = bytes.clone();
+    for b in &mut flipped[5..15] {
+        *b ^= 0x33;
+    }
+    assert!(decode_link(&format!("c2.{}", URL_SAFE_NO_PAD.encode(&flipped))).is_err());
 }
 
 #[test]
@@ -92,6 +207,7 @@ fn stored_links_are_what_the_formats_say() {
     let json = include_str!("share-links/chain.json");
     assert_eq!(STORED_C0.trim(), plain_link(json.trim()));
     assert!(STORED_C1.starts_with("c1."));
+    assert!(STORED_C2.starts_with("c2."));
 }
 
 #[test]

@@ -5,7 +5,7 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use chainlab_core::editor::gallery;
-use chainlab_core::io::share::{decode_link, encode_link, from_file, to_file};
+use chainlab_core::io::share::{decode_link, encode_link, from_file, to_file, LINK_WORDS};
 use proptest::prelude::*;
 use std::sync::OnceLock;
 
@@ -14,7 +14,25 @@ use std::sync::OnceLock;
 struct Seed {
     link: String,
     packed: Vec<u8>,
+    /// The c2 byte form the link packs, before deflate.
+    plain: Vec<u8>,
     file: String,
+}
+
+/// Inflates a c2 payload the way the decoder does: after the link words.
+fn inflate_after_words(packed: &[u8]) -> Vec<u8> {
+    use miniz_oxide::inflate::core::{decompress, inflate_flags, DecompressorOxide};
+    let mut out = LINK_WORDS.to_vec();
+    out.resize(LINK_WORDS.len() + 64 * 1024, 0);
+    let mut inflater = DecompressorOxide::new();
+    let (_, _, wrote) = decompress(
+        &mut inflater,
+        packed,
+        &mut out,
+        LINK_WORDS.len(),
+        inflate_flags::TINFL_FLAG_USING_NON_WRAPPING_OUTPUT_BUF,
+    );
+    out[LINK_WORDS.len()..LINK_WORDS.len() + wrote].to_vec()
 }
 
 fn seeds() -> &'static [Seed] {
@@ -28,8 +46,16 @@ fn seeds() -> &'static [Seed] {
                 let packed = URL_SAFE_NO_PAD
                     .decode(&link[3..])
                     .expect("our own links decode");
+                let plain = inflate_after_words(&packed);
+                // The mangled byte forms start from one the decoder reads back.
+                let again = miniz_oxide::deflate::compress_to_vec(&plain, 1);
+                assert_eq!(
+                    decode_link(&format!("c2.{}", URL_SAFE_NO_PAD.encode(again))).ok(),
+                    Some(chain.clone())
+                );
                 Seed {
                     link,
+                    plain,
                     packed,
                     file: to_file(&chain),
                 }
@@ -80,11 +106,11 @@ proptest! {
     #[ignore = "fuzz job: run scripts/fuzz-share.sh"]
     fn decoder_never_panics(
         which in 0usize..64,
-        kind in 0u8..5,
+        kind in 0u8..6,
         mangles in proptest::collection::vec(mangle(), 1..4),
         text in "\\PC{0,200}",
         raw in proptest::collection::vec(any::<u8>(), 0..300),
-        version in 0u32..4,
+        version in 0u32..5,
     ) {
         let seed = &seeds()[which % seeds().len()];
         let mut bytes = seed.packed.clone();
@@ -92,7 +118,14 @@ proptest! {
             // A valid link, its compressed bytes mangled.
             0 => {
                 apply(&mut bytes, &mangles);
-                format!("c1.{}", URL_SAFE_NO_PAD.encode(&bytes))
+                format!("c2.{}", URL_SAFE_NO_PAD.encode(&bytes))
+            }
+            // A valid link's byte form mangled, then deflated (a plain deflate stream
+            // reads the same after the link words): reaches the byte reader.
+            5 => {
+                let mut plain = seed.plain.clone();
+                apply(&mut plain, &mangles);
+                format!("c2.{}", URL_SAFE_NO_PAD.encode(miniz_oxide::deflate::compress_to_vec(&plain, 1)))
             }
             // A valid link's characters mangled (case, stray characters, cuts).
             1 => {

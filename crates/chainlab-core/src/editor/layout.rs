@@ -486,3 +486,30 @@ fn distance_to_curve([p0, p1, p2, p3]: [(f64, f64); 4], p: (f64, f64)) -> f64 {
     }
     nearest
 }
+
+/// How far to pan a view (canvas point `p` drawn at `p * zoom + offset`) of `width` ×
+/// `height` pixels so that the step at `position` is wholly in view with `pad` pixels
+/// to spare: `(0, 0)` when it already is. Used when the inspector opens and narrows the
+/// canvas, which could otherwise hide the very step it shows.
+pub fn pan_into_view(
+    offset: (f64, f64),
+    zoom: f64,
+    (width, height): (f64, f64),
+    position: Position,
+    pad: f64,
+) -> (f64, f64) {
+    let axis = |start: f64, size: f64, at: f64, length: f64| {
+        let (lo, hi) = (at * zoom + start, (at + length) * zoom + start);
+        if hi - lo + 2.0 * pad > size || lo < pad {
+            pad - lo
+        } else if hi > size - pad {
+            size - pad - hi
+        } else {
+            0.0
+        }
+    };
+    (
+        axis(offset.0, width, position.x, NODE_WIDTH),
+        axis(offset.1, height, position.y, NODE_HEIGHT),
+    )
+}

@@ -3,7 +3,7 @@
 //! A link carries the whole chain in its fragment (never sent to any server):
 //!
 //! ```text
-//! https://…/#c1.<base64url(raw deflate(compact JSON))>
+//! https://…/#c2.<base64url(raw deflate(the chain in bytes), with a preset dictionary)>
 //! ```
 //!
 //! The `c<version>.` prefix lets links made today keep opening after the format
@@ -14,6 +14,13 @@
 //! | --- | --- |
 //! | `c0` | base64url of the chain's plain JSON, uncompressed: readable, for hand-made links |
 //! | `c1` | base64url of raw deflate of the compact JSON (fields at their default left out) |
+//! | `c2` | base64url of raw deflate, primed with [`LINK_WORDS`], of the chain written as bytes: no field names, ids of steps by their index, numbers as their shortest decimal, places left out when they are auto-layout's |
+//!
+//! `c2` exists for the QR code: a phone at the back of a room reads a QR code only
+//! when its modules are big, so the link must be short. The research assistant's link
+//! went from 1,047 characters (`c1`) to under 600. Field names cost little after
+//! deflate; what c1 spent was the words (prompts, outputs, labels) deflate had not seen
+//! yet in so short a text, which the dictionary gives it.
 //!
 //! A file is the chain's JSON with a `"version"` field; `docs/chain.schema.json` says
 //! what is valid.
@@ -32,8 +39,11 @@ use base64::Engine;
 use serde_json::{Map, Value};
 use std::fmt;
 
-/// The format new links and files are written in.
+/// The chain model's version: files carry it in `"version"`. Links of every format
+/// (`c0` to [`LINK_FORMAT`]) hold this model.
 pub const CURRENT_VERSION: u32 = 1;
+/// The format new links are written in (the `c<format>.` prefix).
+pub const LINK_FORMAT: u32 = 2;
 /// Longer fragments are refused before any decoding. A real chain at the size limits
 /// compresses to far less; chat apps already cut links past a few thousand characters.
 pub const MAX_LINK_CHARS: usize = 256 * 1024;
@@ -77,13 +87,13 @@ impl fmt::Display for ShareError {
         match self {
             ShareError::NotALink => write!(
                 f,
-                "This is not a ChainLab link: its part after # should start with \"c{CURRENT_VERSION}.\". \
+                "This is not a ChainLab link: its part after # should start with \"c{LINK_FORMAT}.\". \
                  Check that the whole link was copied."
             ),
             ShareError::TooNew { version } => write!(
                 f,
                 "This link or file was made by a newer ChainLab (format {version}); this page reads \
-                 formats up to {CURRENT_VERSION}. Reload the page to get the newest ChainLab and open it again."
+                 links up to c{LINK_FORMAT} and files up to version {CURRENT_VERSION}. Reload the page to get the newest ChainLab and open it again."
             ),
             ShareError::TooLong { chars, max } => write!(
                 f,
@@ -121,9 +131,11 @@ impl std::error::Error for ShareError {}
 
 /// The fragment (without `#`) of a link that opens `chain`.
 pub fn encode_link(chain: &Chain) -> String {
-    let json = compact_json(&without_secrets(chain));
-    let packed = miniz_oxide::deflate::compress_to_vec(json.as_bytes(), 10);
-    format!("c{CURRENT_VERSION}.{}", URL_SAFE_NO_PAD.encode(packed))
+    let bytes = bytes::write(&without_secrets(chain));
+    format!(
+        "c{LINK_FORMAT}.{}",
+        URL_SAFE_NO_PAD.encode(deflate_primed(&bytes))
+    )
 }
 
 /// Reads what `URL_SAFE_NO_PAD` writes, and forgives what copying does to a link:
@@ -170,10 +182,11 @@ pub fn decode_link(link: &str) -> Result<Chain, ShareError> {
             bytes
         }
         1 => inflate_capped(&bytes)?,
+        2 => return accepted(bytes::read(&inflate_primed(&bytes)?)?),
         version => return Err(ShareError::TooNew { version }),
     };
     let json = String::from_utf8(json).map_err(|_| ShareError::NotUtf8)?;
-    chain_from_json(&json, version)
+    chain_from_json(&json, version.min(CURRENT_VERSION))
 }
 
 /// The chain as a JSON file: pretty, with the format version.
@@ -241,9 +254,15 @@ fn chain_from_json(json: &str, version: u32) -> Result<Chain, ShareError> {
     if version > CURRENT_VERSION {
         return Err(ShareError::TooNew { version });
     }
-    // Versions 0 and 1 share the chain model; a later model change adds its migration
-    // here, applied to `value` in order from `version` up.
+    // Every version so far shares the chain model; a later model change adds its
+    // migration here, applied to `value` in order from `version` up.
     let chain: Chain = serde_json::from_value(value).map_err(|e| bad_json(&e))?;
+    accepted(chain)
+}
+
+/// The chain, if [`Plan::new`] accepts it: whatever a link or a file holds is checked
+/// the same way.
+fn accepted(chain: Chain) -> Result<Chain, ShareError> {
     Plan::new(chain.clone()).map_err(|problems| ShareError::InvalidChain { problems })?;
     Ok(chain)
 }
@@ -317,5 +336,107 @@ fn prune(value: &mut Value, defaults: &Map<String, Value>) {
         }
         Value::Array(items) => items.iter_mut().for_each(|v| prune(v, defaults)),
         _ => {}
+    }
+}
+
+mod bytes;
+
+/// What deflate has "already seen" before a `c2` link's bytes: the words chains are made
+/// of (kinds of work, prompt phrasing, providers, models, addresses) and the bytes a
+/// step starts with. A short text compresses badly because every word is new; primed
+/// with these, a prompt's words become back-references of two or three bytes. They
+/// are the vocabulary of the gallery's kinds of parallel work and of how its notes
+/// explain them, never a whole prompt or note, so a chain of one's own gains too.
+///
+/// Frozen: every `c2` link is decoded against exactly these bytes (the stored link in
+/// `tests/share-links/c2.txt` fails if one changes). Better words go in a new format.
+/// Deflate codes near matches shorter, so the most common words come last.
+pub const LINK_WORDS: &[u8] = b"\
+    image audio video transcript caption photo describe detect language translate into English \
+    flights hotels weather events itinerary travel plan budget dates destination trip \
+    marketing email subject line greeting call to action body product launch customer tagline \
+    sentiment keywords categorize category topic classify label score rating positive negative \
+    validate check verify spelling grammar safety policy format schema valid invalid rules \
+    variant option candidate pick the best majority vote compare rank choose winner \
+    database records social media posts news articles papers documents sources report briefing \
+    research question search results query lookup fetch retrieve collect gather \
+    Combine Merge Join Concatenate Fill the template Pick the longest \
+    Return only JSON. Reply in one sentence. Be concise. You are a helpful assistant. \
+    Outline draft revise Write a short answer from:\nAnswer the question using:\nBased on: \
+    https://api.example.org/search?q={{question}}&limit=10 https://api.example.com/ \
+    POST application/json Content-Type Accept \x03GET \
+    gpt-4o-mini gpt-4o llama3.1 qwen2.5 mistral ollama openai openrouter mock \
+    Sequentially, the calls queue up one behind the other, one after the other. \
+    They do not need each other, and none needs another's answer: independent steps \
+    run side by side, in parallel, at the same time, all at once, at the same moment. \
+    Only the last step waits for both, for every answer, for the slowest of them, not for their sum. \
+    critical path, the whole level, staged, eager, sequential. \
+    Summary of Summarize these articles in three bullet points:\n\
+     of the and to in for on with from that this is are a an \
+    Question Input Output Answer Result Synthesize Summarize Search \
+    \x00\x00\x01\x09simulator\x09sim-small\x00\x030.7\x80\x04\x00";
+
+/// Raw deflate of `bytes` as if [`LINK_WORDS`] had come first: the dictionary goes in
+/// and is flushed to a byte boundary, and only what follows is kept. (zlib calls this a
+/// preset dictionary; miniz_oxide has none, but a sync flush gives the same stream.)
+fn deflate_primed(bytes: &[u8]) -> Vec<u8> {
+    use miniz_oxide::deflate::core::{
+        compress, create_comp_flags_from_zip_params, CompressorOxide, TDEFLFlush, TDEFLStatus,
+    };
+    let mut compressor = CompressorOxide::new(create_comp_flags_from_zip_params(10, 0, 0));
+    let mut scratch = vec![0; LINK_WORDS.len() * 2 + 64];
+    let _ = compress(&mut compressor, LINK_WORDS, &mut scratch, TDEFLFlush::Sync);
+    let mut out = vec![0; bytes.len() + bytes.len() / 2 + 64];
+    let (mut input, mut at) = (bytes, 0);
+    loop {
+        let (status, read, wrote) =
+            compress(&mut compressor, input, &mut out[at..], TDEFLFlush::Finish);
+        at += wrote;
+        input = input.get(read..).unwrap_or_default();
+        match status {
+            TDEFLStatus::Okay => out.resize(out.len() * 2, 0),
+            _ => break,
+        }
+    }
+    out.truncate(at);
+    out
+}
+
+/// Inflates what [`deflate_primed`] wrote: the output buffer starts with [`LINK_WORDS`],
+/// which back-references may reach into, and stops past [`MAX_JSON_BYTES`] of output.
+fn inflate_primed(packed: &[u8]) -> Result<Vec<u8>, ShareError> {
+    use miniz_oxide::inflate::core::{decompress, inflate_flags, DecompressorOxide};
+    use miniz_oxide::inflate::TINFLStatus;
+    let words = LINK_WORDS.len();
+    let cap = words + MAX_JSON_BYTES;
+    let mut out = LINK_WORDS.to_vec();
+    out.resize((words + packed.len() * 4).clamp(words + 1024, cap), 0);
+    let mut inflater = Box::<DecompressorOxide>::default();
+    let (mut input, mut at) = (packed, words);
+    loop {
+        let (status, read, wrote) = decompress(
+            &mut inflater,
+            input,
+            &mut out,
+            at,
+            inflate_flags::TINFL_FLAG_USING_NON_WRAPPING_OUTPUT_BUF,
+        );
+        at += wrote;
+        input = input.get(read..).unwrap_or_default();
+        match status {
+            TINFLStatus::Done => {
+                out.truncate(at);
+                return Ok(out.split_off(words));
+            }
+            TINFLStatus::HasMoreOutput if out.len() < cap => {
+                out.resize((out.len() * 2).min(cap), 0);
+            }
+            TINFLStatus::HasMoreOutput => {
+                return Err(ShareError::TooLarge {
+                    max: MAX_JSON_BYTES,
+                })
+            }
+            _ => return Err(ShareError::BadCompression),
+        }
     }
 }
