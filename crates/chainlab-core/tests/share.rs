@@ -151,6 +151,13 @@ fn a_chain_of_ones_own_round_trips_exactly() {
         http.headers.push(Header {
             name: "Accept".into(),
             value: "{{ask}}".into(),
+            secret: false,
+        });
+        // A header the person marked secret keeps its mark, not its value.
+        http.headers.push(Header {
+            name: "X-Team".into(),
+            value: String::new(),
+            secret: true,
         });
     }
     if let StepKind::Llm(llm) = &mut steps[2].kind {

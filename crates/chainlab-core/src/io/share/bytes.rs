@@ -82,6 +82,8 @@ pub fn write(chain: &Chain) -> Vec<u8> {
                 for header in &http.headers {
                     text(&mut out, &header.name);
                     template(&mut out, &header.value);
+                    // Marked secret by the person: the value is left out, the mark is not.
+                    out.push(u8::from(header.secret));
                 }
                 template(&mut out, &http.body);
                 text(&mut out, &http.json_pointer);
@@ -273,6 +275,11 @@ impl Reader<'_> {
                     headers.push(Header {
                         name: self.text()?,
                         value: self.template(ids)?,
+                        secret: match self.byte()? {
+                            0 => false,
+                            1 => true,
+                            _ => return Err(damaged()),
+                        },
                     });
                 }
                 StepKind::Http(HttpStep {
