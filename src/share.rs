@@ -197,14 +197,14 @@ fn storage() -> Option<web_sys::Storage> {
 }
 
 fn keep_before(chain: &Chain) {
-    if let (Some(storage), Ok(json)) = (storage(), serde_json::to_string(chain)) {
+    if let (Some(storage), Ok(json)) = (storage(), crate::editor::storage::chain_json(chain)) {
         let _ = storage.set_item(BEFORE_LINK_KEY, &json);
     }
 }
 
 fn kept_before() -> Option<Chain> {
     let json = storage()?.get_item(BEFORE_LINK_KEY).ok()??;
-    serde_json::from_str(&json).ok()
+    crate::editor::storage::chain_from_json(&json).ok()
 }
 
 /// A file name from the chain's name: letters, digits and dashes.
