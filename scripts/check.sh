@@ -64,11 +64,22 @@ CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
   wasm_env cargo test -p chainlab --target wasm32-unknown-unknown
 
 stage "trunk build --release"
+# Lower it as the wasm shrinks; raise it only with a reason written in BENCHMARKS.md.
+WASM_CEILING=640000
 wasm_env trunk build --release
 for wasm in dist/*.wasm; do
   raw=$(wc -c <"$wasm")
   gz=$(gzip -9 -c "$wasm" | wc -c)
   echo "wasm size: $wasm raw $raw bytes ($((raw / 1024)) KiB), gzip -9 $gz bytes ($((gz / 1024)) KiB)"
+  # The budget is 520,000 bytes gzip: what a school network loads before Run works.
+  # The app is over it today (BENCHMARKS.md, wasm size, says by how much and why), so
+  # the check holds a ceiling at today's size: the wasm may shrink, never grow again.
+  if [ "$gz" -gt "$WASM_CEILING" ]; then
+    echo "wasm too big: $wasm is $gz bytes gzip -9, over the ceiling of $WASM_CEILING bytes (budget 520,000; see BENCHMARKS.md, wasm size)" >&2
+    exit 1
+  elif [ "$gz" -gt 520000 ]; then
+    echo "wasm over the 520,000-byte budget by $((gz - 520000)) bytes (ceiling $WASM_CEILING): see BENCHMARKS.md, wasm size"
+  fi
 done
 
 stage "playwright (e2e against dist/)"

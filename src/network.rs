@@ -220,7 +220,10 @@ fn storage(local: bool) -> Option<web_sys::Storage> {
 fn load_providers() -> (Vec<Provider>, bool) {
     let read = |local| {
         let text = storage(local)?.get_item(STORAGE_KEY).ok().flatten()?;
-        serde_json::from_str::<Vec<Provider>>(&text).ok()
+        // Through `Value`, as chains are read: one copy of serde_json's text reader in the wasm.
+        serde_json::from_str::<serde_json::Value>(&text)
+            .and_then(serde_json::from_value::<Vec<Provider>>)
+            .ok()
     };
     match (read(true), read(false)) {
         (Some(providers), _) => (providers, true),
@@ -230,7 +233,7 @@ fn load_providers() -> (Vec<Provider>, bool) {
 }
 
 fn save_providers(providers: &[Provider], remember: bool) {
-    let Ok(json) = serde_json::to_string(providers) else {
+    let Ok(json) = serde_json::to_value(providers).map(|value| value.to_string()) else {
         return;
     };
     if let Some(keep) = storage(remember) {

@@ -94,7 +94,7 @@ pub fn StepAnalysis(id: StepId) -> impl IntoView {
         })
     });
     let set_tried = move |ev: leptos::ev::Event| {
-        if let Ok(ms) = event_target_value(&ev).trim().parse::<f64>() {
+        if let Some(ms) = chainlab_core::number::parse_f64(event_target_value(&ev).trim()) {
             tried.set(Some(ms.max(0.0).round() as Millis));
         }
     };

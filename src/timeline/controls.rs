@@ -23,7 +23,7 @@ pub fn ModePicker() -> impl IntoView {
                 modes.push(mode);
             }
             // Lanes always stack in the same order, whatever order they were ticked in.
-            modes.sort_by_key(|m| Mode::ALL.iter().position(|x| x == m));
+            chainlab_core::sort::sort_by_key(modes, |m| Mode::ALL.iter().position(|x| x == m));
         });
     };
     view! {
@@ -226,7 +226,7 @@ pub fn Playback() -> impl IntoView {
                     data-testid="speed"
                     prop:value=move || replay.cursor.with(|c| c.speed.to_string())
                     on:change=move |ev| {
-                        if let Ok(speed) = event_target_value(&ev).parse::<f64>() {
+                        if let Some(speed) = chainlab_core::number::parse_f64(&event_target_value(&ev)) {
                             replay.cursor.update(|c| c.speed = speed);
                         }
                     }
@@ -248,7 +248,7 @@ pub fn Playback() -> impl IntoView {
                     prop:value=move || replay.cursor.with(|c| c.t.round().to_string())
                     disabled=move || no_race.get()
                     on:input=move |ev| {
-                        if let Ok(t) = event_target_value(&ev).parse::<f64>() {
+                        if let Some(t) = chainlab_core::number::parse_f64(&event_target_value(&ev)) {
                             act(state, replay, |c, end, _| c.scrub(t, end));
                         }
                     }

@@ -129,7 +129,9 @@ fn verdict_text(race: &Race, winner: Mode, own: Time, simulated: bool) -> (Strin
             .map(Mode::name)
             .collect();
         // Lane order, whichever was measured a millisecond faster.
-        names.sort_by_key(|n| Mode::ALL.iter().position(|m| m.name() == *n));
+        chainlab_core::sort::sort_by_key(&mut names, |n| {
+            Mode::ALL.iter().position(|m| m.name() == *n)
+        });
         let last = names.pop().unwrap_or_default();
         let who = if names.is_empty() {
             last.to_string()

@@ -12,7 +12,9 @@
 //!   states, replay and narration;
 //! - `editor`: edits, undo, layout and the gallery;
 //! - `io`: share links (`io::share`), exports and generated code;
-//! - `analysis`: latency as a distribution, slack per step and the limit curve.
+//! - `analysis`: latency as a distribution, slack per step and the limit curve;
+//! - `number`: numbers as people type them (one float parser in the wasm);
+//! - `sort`: the one stable sort everything uses (one copy of it in the wasm).
 //!
 //! The root re-exports the vocabulary every part of the page uses.
 
@@ -21,8 +23,10 @@ pub mod editor;
 pub mod engine;
 pub mod io;
 pub mod model;
+pub mod number;
 pub mod plan;
 pub mod race;
+pub mod sort;
 pub mod steps;
 pub mod timeline;
 

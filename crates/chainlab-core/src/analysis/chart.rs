@@ -498,7 +498,7 @@ pub fn limit_curve_svg(curve: &LimitCurve, size: ChartSize) -> String {
     }
     // The lines' names at their right ends, pushed apart where they would overlap.
     if let Some(last) = points.last() {
-        let mut labels = [
+        let mut labels = vec![
             (
                 y(last.staged as f64),
                 format!("staged {}", ms(last.staged)),
@@ -511,7 +511,7 @@ pub fn limit_curve_svg(curve: &LimitCurve, size: ChartSize) -> String {
             ),
             (y(last.bound), "bound".to_string(), PURPLE),
         ];
-        labels.sort_by(|a, b| a.0.total_cmp(&b.0));
+        crate::sort::sort_by(&mut labels, |a, b| a.0.total_cmp(&b.0));
         let mut free_from = f64::NEG_INFINITY;
         for (at, words, colour) in labels {
             let ly = (at + 4.0).max(free_from);

@@ -265,10 +265,7 @@ impl Field {
     }
 
     fn set_number(self, step: &mut Step, value: &str) -> Result<(), FieldError> {
-        let number = value
-            .trim()
-            .parse::<f64>()
-            .ok()
+        let number = crate::number::parse_f64(value.trim())
             .filter(|n| n.is_finite())
             .ok_or_else(|| FieldError(format!("{}: type a number.", self.label())))?;
         let range = |lo: f64, hi: f64, words: &str| {

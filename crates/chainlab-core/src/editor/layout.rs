@@ -174,7 +174,7 @@ pub fn layout(chain: &Chain) -> Result<Layout, CycleError> {
                     (key, node)
                 })
                 .collect();
-            keyed.sort_by(|a, b| a.0.total_cmp(&b.0));
+            crate::sort::sort_by(&mut keyed, |a, b| a.0.total_cmp(&b.0));
             layers[l] = keyed.into_iter().map(|(_, node)| node).collect();
             for (r, &node) in layers[l].iter().enumerate() {
                 row[node] = r as f64;

@@ -138,7 +138,9 @@ pub async fn run_with<R: StepRunner, C: Clock>(
     }
     let mut spans: Vec<Span> = scheduler.earlier_attempts.into_inner();
     spans.extend(scheduler.spans.into_inner().into_iter().flatten());
-    spans.sort_by(|a, b| a.queued.total_cmp(&b.queued).then(a.index.cmp(&b.index)));
+    crate::sort::sort_by(&mut spans, |a, b| {
+        a.queued.total_cmp(&b.queued).then(a.index.cmp(&b.index))
+    });
     Trace {
         mode: options.mode,
         origin,

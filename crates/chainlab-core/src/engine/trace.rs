@@ -137,7 +137,7 @@ impl Trace {
             .collect();
         // Ends sort before starts at the same instant: a step that starts as another
         // ends does not overlap it.
-        edges.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        crate::sort::sort_by(&mut edges, |a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
         let mut running = 0;
         let mut peak = 0;
         for (_, delta) in edges {

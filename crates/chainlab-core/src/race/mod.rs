@@ -171,7 +171,7 @@ impl Race {
             Some(known) => *known = span.clone(),
             None => {
                 attempts.push(span.clone());
-                attempts.sort_by_key(|a| a.attempt);
+                crate::sort::sort_by_key(attempts, |a| a.attempt);
             }
         }
     }
@@ -533,7 +533,7 @@ impl Lane {
     /// The lane as a trace (all attempts, in the order they were queued).
     pub fn trace(&self) -> Option<Trace> {
         let mut spans: Vec<Span> = self.spans().cloned().collect();
-        spans.sort_by(|a, b| {
+        crate::sort::sort_by(&mut spans, |a, b| {
             a.queued
                 .total_cmp(&b.queued)
                 .then(a.index.cmp(&b.index))

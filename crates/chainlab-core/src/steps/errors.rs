@@ -111,9 +111,9 @@ pub fn parse_retry_after(
     date_ms: impl Fn(&str) -> Option<f64>,
 ) -> Option<Millis> {
     let value = value.trim();
-    let wait_ms = match value.parse::<f64>() {
-        Ok(seconds) => seconds * 1000.0,
-        Err(_) => (date_ms(value)? - now_ms).max(0.0),
+    let wait_ms = match crate::number::parse_f64(value) {
+        Some(seconds) => seconds * 1000.0,
+        None => (date_ms(value)? - now_ms).max(0.0),
     };
     (wait_ms.is_finite() && wait_ms >= 0.0).then(|| wait_ms.round() as Millis)
 }

@@ -91,7 +91,7 @@ pub fn events(race: &Race) -> Vec<Event> {
         }
     }
     let lane_order = |mode: Mode| race.lanes.iter().position(|l| l.mode == mode);
-    all.sort_by(|a, b| {
+    crate::sort::sort_by(&mut all, |a, b| {
         a.t.total_cmp(&b.t)
             .then(lane_order(a.mode).cmp(&lane_order(b.mode)))
             .then(a.step.cmp(&b.step))

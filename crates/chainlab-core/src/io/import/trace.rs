@@ -384,8 +384,7 @@ pub(super) fn import_chrome(
 
 /// Chrome traces nest by time: on one thread, an event inside another is its child.
 fn nest_by_thread(spans: &mut [RawSpan], threads: &[String]) {
-    let mut order: Vec<usize> = (0..spans.len()).collect();
-    order.sort_by(|&a, &b| {
+    let order = crate::sort::stable_order(spans.len(), &|a, b| {
         (&threads[a], spans[a].start, std::cmp::Reverse(spans[a].end)).cmp(&(
             &threads[b],
             spans[b].start,
@@ -446,7 +445,7 @@ fn as_it_ran(
     }
 
     let mut leaves: Vec<usize> = (0..n).filter(|&i| !has_child[i]).collect();
-    leaves.sort_by_key(|&i| (spans[i].start, spans[i].end, i));
+    crate::sort::sort_by_key(&mut leaves, |&i| (spans[i].start, spans[i].end, i));
     if leaves.len() > limits.max_steps {
         return Err(ImportError::TooManySteps {
             count: leaves.len(),
@@ -674,8 +673,9 @@ fn with_instants_in_order(times: &[(u64, u64)]) -> Vec<(u64, u64)> {
 /// interval that ends later than the latest start among them, so finding them costs
 /// a binary search plus the inputs themselves.
 fn interval_order(intervals: &[(u64, u64)]) -> Vec<Vec<usize>> {
-    let mut by_end: Vec<usize> = (0..intervals.len()).collect();
-    by_end.sort_by_key(|&i| (intervals[i].1, intervals[i].0));
+    let by_end = crate::sort::stable_order(intervals.len(), &|a, b| {
+        (intervals[a].1, intervals[a].0).cmp(&(intervals[b].1, intervals[b].0))
+    });
     let ends: Vec<u64> = by_end.iter().map(|&i| intervals[i].1).collect();
     let latest_start: Vec<u64> = by_end
         .iter()
