@@ -46,7 +46,8 @@ for (const key of keys) {
     expect(t.eager).toBeLessThanOrEqual(t.staged + 20);
     expect(t.staged).toBeLessThanOrEqual(t.sequential + 20);
     if (key === 'sequential-only') {
-      expect(Math.abs(t.sequential - t.eager)).toBeLessThanOrEqual(60);
+      // The same schedule in both modes; only late browser timers tell them apart.
+      expect(Math.abs(t.sequential - t.eager)).toBeLessThanOrEqual(Math.max(60, 0.1 * t.sequential));
     } else {
       expect(t.eager).toBeLessThan(t.sequential);
     }
