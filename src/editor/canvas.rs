@@ -28,11 +28,10 @@ pub fn kind_icon(kind: NewStep) -> &'static str {
     }
 }
 
-/// The canvas element and its wheel listener, kept to be removed.
-type WheelListener = (
-    web_sys::EventTarget,
-    wasm_bindgen::closure::Closure<dyn Fn(ev::WheelEvent)>,
-);
+/// The canvas element and its listeners that cancel the page's default (by event
+/// name), kept to be removed.
+type Listeners = (web_sys::EventTarget, Vec<(&'static str, Listener)>);
+type Listener = wasm_bindgen::closure::Closure<dyn Fn(web_sys::Event)>;
 
 /// What the pointer is doing on the canvas.
 #[derive(Clone, Debug, PartialEq)]
@@ -394,25 +393,50 @@ pub fn Canvas() -> impl IntoView {
     };
 
     // Wheel zoom must cancel the page's scroll, which a passive listener (what a
-    // delegated `on:wheel` gets) cannot do. Like every listener of the page's, it is
-    // removed when its component goes (`on_cleanup`).
-    let wheel = StoredValue::new_local(None::<WheelListener>);
+    // delegated `on:wheel` gets) cannot do. So must a finger that lands on a step on a
+    // touch screen: the canvas lets one finger scroll the page, and the browser does
+    // not read `touch-action` on a step (an SVG element inside the canvas), so without
+    // this a finger could never move a step or drag from its dot. Like every listener
+    // of the page's, they are removed when their component goes (`on_cleanup`).
+    let listeners = StoredValue::new_local(None::<Listeners>);
     Effect::new(move |_| {
         let Some(svg) = svg_ref.get() else { return };
-        let listener = wasm_bindgen::closure::Closure::<dyn Fn(ev::WheelEvent)>::new(on_wheel);
+        let on_touch = |ev: web_sys::Event| {
+            let on_step = ev
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                .and_then(|e| e.closest(".node").ok().flatten())
+                .is_some();
+            if on_step {
+                ev.prevent_default();
+            }
+        };
         let options = web_sys::AddEventListenerOptions::new();
         options.set_passive(false);
-        let _ = svg.add_event_listener_with_callback_and_add_event_listener_options(
-            "wheel",
-            listener.as_ref().unchecked_ref(),
-            &options,
-        );
-        wheel.set_value(Some((svg.into(), listener)));
+        let made: Vec<(&'static str, Listener)> = vec![
+            (
+                "wheel",
+                wasm_bindgen::closure::Closure::new(move |ev: web_sys::Event| {
+                    on_wheel(ev.unchecked_into());
+                }),
+            ),
+            ("touchstart", wasm_bindgen::closure::Closure::new(on_touch)),
+        ];
+        for (name, listener) in &made {
+            let _ = svg.add_event_listener_with_callback_and_add_event_listener_options(
+                name,
+                listener.as_ref().unchecked_ref(),
+                &options,
+            );
+        }
+        listeners.set_value(Some((svg.into(), made)));
     });
     on_cleanup(move || {
-        if let Some(Some((svg, listener))) = wheel.try_update_value(Option::take) {
-            let _ =
-                svg.remove_event_listener_with_callback("wheel", listener.as_ref().unchecked_ref());
+        if let Some(Some((svg, made))) = listeners.try_update_value(Option::take) {
+            for (name, listener) in made {
+                let _ = svg
+                    .remove_event_listener_with_callback(name, listener.as_ref().unchecked_ref());
+            }
         }
     });
     // Fit the chain into the canvas when asked (gallery load, auto-layout, button).
