@@ -689,7 +689,7 @@ pub fn Canvas() -> impl IntoView {
                     aria-pressed=move || if pan_mode.get() { "true" } else { "false" }
                     on:click=move |_| pan_mode.update(|on| *on = !*on)
                 >
-                    "✋ Pan"
+                    "✥ Pan"
                 </button>
             </div>
             <PortPalette menu=menu menu_ref=menu_ref />
