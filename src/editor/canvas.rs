@@ -6,6 +6,7 @@
 use super::{use_editor, EditKind, Editor, View, MAX_ZOOM, MIN_ZOOM};
 use chainlab_core::editor::edit::{self, NewStep};
 use chainlab_core::editor::layout::{self, BAND_LABEL, BAND_PADDING, NODE_HEIGHT, NODE_WIDTH};
+use chainlab_core::editor::ports::{self, Port, Side};
 use chainlab_core::model::{LatencyModel, Position};
 use chainlab_core::timeline::StepState;
 use chainlab_core::{Choice, Millis, Step, StepId};
@@ -27,11 +28,10 @@ pub fn kind_icon(kind: NewStep) -> &'static str {
     }
 }
 
-/// The canvas element and its wheel listener, kept to be removed.
-type WheelListener = (
-    web_sys::EventTarget,
-    wasm_bindgen::closure::Closure<dyn Fn(ev::WheelEvent)>,
-);
+/// The canvas element and its listeners that cancel the page's default (by event
+/// name), kept to be removed.
+type Listeners = (web_sys::EventTarget, Vec<(&'static str, Listener)>);
+type Listener = wasm_bindgen::closure::Closure<dyn Fn(web_sys::Event)>;
 
 /// What the pointer is doing on the canvas.
 #[derive(Clone, Debug, PartialEq)]
@@ -43,11 +43,14 @@ enum Gesture {
         from: (f64, f64),
         by: (f64, f64),
     },
-    /// Dragging a new edge out of a step's output port.
+    /// Dragging a new edge out of one of a step's dots.
     Connect {
-        from: StepId,
+        port: Port,
         to: (f64, f64),
     },
+    /// A finger on the background outside pan mode: the page scrolls under it, so the
+    /// view stays; lifting it lets go of the selection.
+    Tap,
     Pan {
         from: (f64, f64),
         start: View,
@@ -58,6 +61,17 @@ enum Gesture {
         from: (f64, f64),
         to: (f64, f64),
     },
+}
+
+/// The palette a drag from a dot opens where it was let go on empty canvas.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PortMenu {
+    pub port: Port,
+    /// The drop point, in canvas units.
+    at: Position,
+    /// The drop point in pixels from the canvas's top left corner.
+    left: f64,
+    top: f64,
 }
 
 /// A short description of a step's simulated latency for its node.
@@ -95,6 +109,10 @@ pub fn Canvas() -> impl IntoView {
     // A connection picked with the pointer, for the Delete key.
     let selected_edge = RwSignal::new(None::<(StepId, StepId)>);
     let svg_ref = NodeRef::<leptos::svg::Svg>::new();
+    let menu = editor.port_menu;
+    let menu_ref = NodeRef::<leptos::html::Div>::new();
+    // On a touch screen one finger scrolls the page; in pan mode it pans the canvas.
+    let pan_mode = RwSignal::new(false);
     // Set while a pointer press is being handled, so the focus it causes does not
     // change the selection a second time.
     let pressing = StoredValue::new(false);
@@ -192,7 +210,7 @@ pub fn Canvas() -> impl IntoView {
             by: (0.0, 0.0),
         });
     };
-    let on_port_down = move |id: StepId, ev: ev::PointerEvent| {
+    let on_port_down = move |port: Port, ev: ev::PointerEvent| {
         if ev.button() != 0 {
             return;
         }
@@ -201,9 +219,10 @@ pub fn Canvas() -> impl IntoView {
         if editor.running() {
             return;
         }
+        menu.set(None);
         capture(&ev);
         gesture.set(Gesture::Connect {
-            from: id,
+            port,
             to: to_canvas(ev.client_x(), ev.client_y()),
         });
     };
@@ -218,6 +237,10 @@ pub fn Canvas() -> impl IntoView {
         selected_edge.set(near.clone());
         if near.is_some() {
             editor.selected.set(Vec::new());
+            return;
+        }
+        if ev.pointer_type() == "touch" && !pan_mode.get_untracked() {
+            gesture.set(Gesture::Tap);
             return;
         }
         capture(&ev);
@@ -235,7 +258,7 @@ pub fn Canvas() -> impl IntoView {
         let client = (f64::from(ev.client_x()), f64::from(ev.client_y()));
         let at = to_canvas(ev.client_x(), ev.client_y());
         gesture.update(|g| match g {
-            Gesture::Idle => {}
+            Gesture::Idle | Gesture::Tap => {}
             Gesture::Move { from, by, .. } => *by = (at.0 - from.0, at.1 - from.1),
             Gesture::Connect { to, .. } => *to = at,
             Gesture::Select { to, .. } => *to = at,
@@ -260,18 +283,29 @@ pub fn Canvas() -> impl IntoView {
                     editor.edit(EditKind::Layout, |c| edit::move_steps(c, &ids, by.0, by.1));
                 }
             }
-            Gesture::Connect { from, .. } => {
-                let target = chain.with_untracked(|c| layout::step_at(c, at.0, at.1).cloned());
+            Gesture::Connect { port, .. } => {
+                let at = Position { x: at.0, y: at.1 };
+                let target = chain.with_untracked(|c| ports::drop_target(c, at).cloned());
                 match target {
-                    Some(to) if to != from => {
+                    Some(other) if other != port.step => {
                         // A refusal (a cycle) is shown above the canvas.
-                        let _ = editor.try_edit(EditKind::Graph, |c| edit::connect(c, &from, &to));
+                        let _ =
+                            editor.try_edit(EditKind::Graph, |c| ports::connect(c, &port, &other));
                     }
                     Some(_) => {}
-                    None => editor.message.set(Some(
-                        "To connect, drop the arrow on the step that needs this step's output."
-                            .into(),
-                    )),
+                    None => {
+                        let wrap = svg_ref
+                            .get_untracked()
+                            .and_then(|svg| svg.parent_element())
+                            .map(|w| w.get_bounding_client_rect());
+                        let (left, top) = wrap.map(|r| (r.left(), r.top())).unwrap_or_default();
+                        menu.set(Some(PortMenu {
+                            port,
+                            at,
+                            left: f64::from(ev.client_x()) - left,
+                            top: f64::from(ev.client_y()) - top,
+                        }));
+                    }
                 }
             }
             Gesture::Select { from, to } => {
@@ -284,11 +318,8 @@ pub fn Canvas() -> impl IntoView {
                     }
                 });
             }
-            Gesture::Pan { moved, .. } => {
-                if !moved {
-                    editor.selected.set(Vec::new());
-                }
-            }
+            Gesture::Pan { moved: false, .. } | Gesture::Tap => editor.selected.set(Vec::new()),
+            Gesture::Pan { .. } => {}
         }
         gesture.set(Gesture::Idle);
     };
@@ -362,25 +393,50 @@ pub fn Canvas() -> impl IntoView {
     };
 
     // Wheel zoom must cancel the page's scroll, which a passive listener (what a
-    // delegated `on:wheel` gets) cannot do. Like every listener of the page's, it is
-    // removed when its component goes (`on_cleanup`).
-    let wheel = StoredValue::new_local(None::<WheelListener>);
+    // delegated `on:wheel` gets) cannot do. So must a finger that lands on a step on a
+    // touch screen: the canvas lets one finger scroll the page, and the browser does
+    // not read `touch-action` on a step (an SVG element inside the canvas), so without
+    // this a finger could never move a step or drag from its dot. Like every listener
+    // of the page's, they are removed when their component goes (`on_cleanup`).
+    let listeners = StoredValue::new_local(None::<Listeners>);
     Effect::new(move |_| {
         let Some(svg) = svg_ref.get() else { return };
-        let listener = wasm_bindgen::closure::Closure::<dyn Fn(ev::WheelEvent)>::new(on_wheel);
+        let on_touch = |ev: web_sys::Event| {
+            let on_step = ev
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                .and_then(|e| e.closest(".node").ok().flatten())
+                .is_some();
+            if on_step {
+                ev.prevent_default();
+            }
+        };
         let options = web_sys::AddEventListenerOptions::new();
         options.set_passive(false);
-        let _ = svg.add_event_listener_with_callback_and_add_event_listener_options(
-            "wheel",
-            listener.as_ref().unchecked_ref(),
-            &options,
-        );
-        wheel.set_value(Some((svg.into(), listener)));
+        let made: Vec<(&'static str, Listener)> = vec![
+            (
+                "wheel",
+                wasm_bindgen::closure::Closure::new(move |ev: web_sys::Event| {
+                    on_wheel(ev.unchecked_into());
+                }),
+            ),
+            ("touchstart", wasm_bindgen::closure::Closure::new(on_touch)),
+        ];
+        for (name, listener) in &made {
+            let _ = svg.add_event_listener_with_callback_and_add_event_listener_options(
+                name,
+                listener.as_ref().unchecked_ref(),
+                &options,
+            );
+        }
+        listeners.set_value(Some((svg.into(), made)));
     });
     on_cleanup(move || {
-        if let Some(Some((svg, listener))) = wheel.try_update_value(Option::take) {
-            let _ =
-                svg.remove_event_listener_with_callback("wheel", listener.as_ref().unchecked_ref());
+        if let Some(Some((svg, made))) = listeners.try_update_value(Option::take) {
+            for (name, listener) in made {
+                let _ = svg
+                    .remove_event_listener_with_callback(name, listener.as_ref().unchecked_ref());
+            }
         }
     });
     // Fit the chain into the canvas when asked (gallery load, auto-layout, button).
@@ -467,6 +523,7 @@ pub fn Canvas() -> impl IntoView {
         <div class="canvas-wrap">
             <svg
                 class="canvas"
+                class:pan-mode=move || pan_mode.get()
                 data-testid="canvas"
                 node_ref=svg_ref
                 role="group"
@@ -566,20 +623,19 @@ pub fn Canvas() -> impl IntoView {
                     {move || {
                         gesture
                             .with(|g| match g {
-                                Gesture::Connect { from, to } => {
+                                Gesture::Connect { port, to } => {
                                     let a = positions
-                                        .with_untracked(|p| p.get(from).copied())
+                                        .with_untracked(|p| p.get(&port.step).copied())
                                         .unwrap_or_default();
+                                    let curve = match port.side {
+                                        Side::Out => layout::curve_between((a.x + NODE_WIDTH, a.y + NODE_HEIGHT / 2.0), *to),
+                                        Side::In => layout::curve_between(*to, (a.x, a.y + NODE_HEIGHT / 2.0)),
+                                    };
                                     Some(
                                         view! {
                                             <path
                                                 class="edge pending"
-                                                d=path(
-                                                    layout::curve_between(
-                                                        (a.x + NODE_WIDTH, a.y + NODE_HEIGHT / 2.0),
-                                                        *to,
-                                                    ),
-                                                )
+                                                d=path(curve)
                                                 marker-end="url(#arrow)"
                                             ></path>
                                         }
@@ -625,7 +681,18 @@ pub fn Canvas() -> impl IntoView {
                 <button data-testid="fit" title="Show the whole chain" on:click=move |_| editor.fit()>
                     "Fit to view"
                 </button>
+                // Only on touch screens (CSS): there one finger scrolls the page.
+                <button
+                    data-testid="pan-mode"
+                    class="touch-only"
+                    title="Pan mode: one finger moves the canvas instead of scrolling the page"
+                    aria-pressed=move || if pan_mode.get() { "true" } else { "false" }
+                    on:click=move |_| pan_mode.update(|on| *on = !*on)
+                >
+                    "✥ Pan"
+                </button>
             </div>
+            <PortPalette menu=menu menu_ref=menu_ref />
             {move || {
                 chain
                     .with(|c| c.steps.is_empty())
@@ -638,8 +705,8 @@ pub fn Canvas() -> impl IntoView {
                     })
             }}
             <p class="canvas-help" id="canvas-help">
-                "Drag a step to move it; drag from its right-hand dot onto another step to connect them. "
-                "Click a connection and press Delete to remove it. Shift-click or Shift-drag to select several. Drag the background to pan, scroll to zoom. "
+                "Drag a step to move it; drag from its right-hand dot onto another step to connect them, or onto empty canvas to add a step it feeds (from the left-hand dot: a step that feeds it). "
+                "Click a connection and press Delete to remove it. Shift-click or Shift-drag to select several. Drag the background to pan (on a touch screen: two fingers pinch, one scrolls the page, Pan mode pans), scroll to zoom. "
                 "Keyboard: Tab to a step, arrows move it, Enter opens it, Delete removes it, Ctrl+Z undoes; on the empty canvas, arrows pan."
             </p>
         </div>
@@ -686,7 +753,7 @@ fn node<Offset, NodeDown, PortDown>(
 where
     Offset: Fn(&StepId) -> (f64, f64) + Copy + Send + Sync + 'static,
     NodeDown: Fn(StepId, ev::PointerEvent) + Copy + 'static,
-    PortDown: Fn(StepId, ev::PointerEvent) + Copy + 'static,
+    PortDown: Fn(Port, ev::PointerEvent) + Copy + 'static,
 {
     let NodeContext {
         editor,
@@ -847,21 +914,23 @@ where
             // Only ports that can carry an edge are drawn: an input step takes no
             // inputs, and an output step's result feeds nothing.
             // A step's kind never changes, so which ports it has is read once.
-            {(kind_at_start != NewStep::Input).then(|| view! {
-                <circle class="port in" cx="0" cy=NODE_HEIGHT / 2.0 r="6"></circle>
-            })}
-            {(kind_at_start != NewStep::Output).then(|| {
-                view! {
-                    <circle
-                        class="port out"
-                        data-testid=format!("port-out-{port_id}")
-                        cx=NODE_WIDTH
-                        cy=NODE_HEIGHT / 2.0
-                        r="8"
-                        on:pointerdown=move |ev| on_port_down(port_id.clone(), ev)
-                    ></circle>
-                }
-            })}
+            {[(Side::In, "in", 0.0), (Side::Out, "out", NODE_WIDTH)]
+                .into_iter()
+                .filter(|(side, ..)| side.on(kind_at_start))
+                .map(|(side, word, cx)| {
+                    let step = port_id.clone();
+                    view! {
+                        <circle
+                            class=format!("port {word}")
+                            data-testid=format!("port-{word}-{port_id}")
+                            cx=cx
+                            cy=NODE_HEIGHT / 2.0
+                            r="8"
+                            on:pointerdown=move |ev| on_port_down(Port { step: step.clone(), side }, ev)
+                        ></circle>
+                    }
+                })
+                .collect_view()}
         </g>
     }
 }
@@ -889,5 +958,121 @@ fn clip(text: &str, max: usize) -> String {
     } else {
         let cut: String = text.chars().take(max - 1).collect();
         format!("{cut}…")
+    }
+}
+
+/// The small palette a drag from a dot opens on empty canvas: the kinds of step that
+/// can join that dot. Arrow keys move between them, Enter picks, Escape (the page's
+/// shortcuts) or a press anywhere else cancels.
+#[component]
+fn PortPalette(
+    menu: RwSignal<Option<PortMenu>>,
+    menu_ref: NodeRef<leptos::html::Div>,
+) -> impl IntoView {
+    let editor = use_editor();
+    // Focus the first kind as the palette opens, so it is usable from the keyboard.
+    Effect::new(move |_| {
+        if menu.with(Option::is_some) {
+            request_animation_frame(move || {
+                let first = menu_ref
+                    .get_untracked()
+                    .and_then(|m| m.first_element_child())
+                    .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+                if let Some(first) = first {
+                    let _ = first.focus();
+                }
+            });
+        }
+    });
+    let outside = move |target: Option<web_sys::EventTarget>| {
+        let inside = menu_ref.get_untracked().is_some_and(|m| {
+            target
+                .and_then(|t| t.dyn_into::<web_sys::Node>().ok())
+                .is_some_and(|t| m.contains(Some(&t)))
+        });
+        if !inside {
+            menu.set(None);
+        }
+    };
+    let handle = window_event_listener(ev::pointerdown, move |ev| {
+        if menu.with_untracked(Option::is_some) {
+            outside(ev.target());
+        }
+    });
+    on_cleanup(move || handle.remove());
+    let on_key = move |ev: ev::KeyboardEvent| {
+        let Some(here) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        else {
+            return;
+        };
+        let next = match ev.key().as_str() {
+            "ArrowDown" | "ArrowRight" => here
+                .next_element_sibling()
+                .or_else(|| here.parent_element().and_then(|p| p.first_element_child())),
+            "ArrowUp" | "ArrowLeft" => here
+                .previous_element_sibling()
+                .or_else(|| here.parent_element().and_then(|p| p.last_element_child())),
+            _ => return,
+        };
+        ev.prevent_default();
+        if let Some(next) = next.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+            let _ = next.focus();
+        }
+    };
+    move || {
+        let m = menu.get()?;
+        let kinds = editor.app.chain.with_untracked(|c| m.port.kinds(c));
+        let name = match m.port.side {
+            Side::Out => format!("Add a step fed by \"{}\"", m.port.step),
+            Side::In => format!("Add a step that feeds \"{}\"", m.port.step),
+        };
+        let port = m.port.clone();
+        let top = format!(
+            "min({:.0}px, calc(100% - {:.1}rem))",
+            m.top.max(0.0),
+            2.2 * kinds.len() as f64 + 0.6
+        );
+        Some(view! {
+            <div
+                class="port-menu"
+                data-testid="port-menu"
+                role="menu"
+                aria-label=name
+                node_ref=menu_ref
+                // Kept inside the canvas, also at a phone's width.
+                style:left=format!("min({:.0}px, calc(100% - 9.5rem))", m.left.max(0.0))
+                style:top=top
+                on:keydown=on_key
+                on:focusout=move |ev: ev::FocusEvent| {
+                    // Tabbing away cancels; a click elsewhere is the window's listener's.
+                    if ev.related_target().is_some() {
+                        outside(ev.related_target());
+                    }
+                }
+            >
+                {kinds
+                    .into_iter()
+                    .map(|kind| {
+                        let port = port.clone();
+                        view! {
+                            <button
+                                role="menuitem"
+                                class=format!("palette-item {}", kind.key())
+                                data-testid=format!("port-menu-{}", kind.key())
+                                on:click=move |_| {
+                                    menu.set(None);
+                                    editor.add_at_port(&port, kind, m.at);
+                                }
+                            >
+                                <span class="icon" aria-hidden="true">{kind_icon(kind)}</span>
+                                {kind.label()}
+                            </button>
+                        }
+                    })
+                    .collect_view()}
+            </div>
+        })
     }
 }

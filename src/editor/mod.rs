@@ -15,6 +15,7 @@ use chainlab_core::editor::fields::Field;
 use chainlab_core::editor::gallery;
 use chainlab_core::editor::history::History;
 use chainlab_core::editor::layout;
+use chainlab_core::editor::ports::{self, Port};
 use chainlab_core::model::Position;
 use chainlab_core::race::Race;
 use chainlab_core::{Chain, Choice, StepId};
@@ -60,6 +61,8 @@ pub struct Editor {
     pub loaded: RwSignal<Option<&'static str>>,
     /// Bumped to ask the canvas to fit the chain into view.
     pub fit_request: RwSignal<u32>,
+    /// The palette a drag from a dot opened on empty canvas (Escape closes it first).
+    pub port_menu: RwSignal<Option<canvas::PortMenu>>,
     /// Bumped to ask the canvas to focus the node of `inspecting` (after Escape).
     pub focus_request: RwSignal<Option<StepId>>,
     history: StoredValue<History<Chain>>,
@@ -78,6 +81,7 @@ impl Editor {
             loaded: RwSignal::new(loaded),
             fit_request: RwSignal::new(0),
             focus_request: RwSignal::new(None),
+            port_menu: RwSignal::new(None),
             history: StoredValue::new(History::default()),
             undoable: RwSignal::new((false, false)),
         };
@@ -223,14 +227,32 @@ impl Editor {
         let after = self
             .selected
             .with_untracked(|s| (s.len() == 1).then(|| s[0].clone()));
+        self.add_with(|c| {
+            Ok::<_, std::convert::Infallible>(edit::add_step_after(
+                c,
+                kind,
+                after.as_ref(),
+                on_screen,
+            ))
+        });
+    }
+
+    /// Adds a step of `kind` where a drag from `port` was let go on empty canvas (at
+    /// `at`, in canvas units), joined to that dot, and selects it: one undo removes it.
+    pub fn add_at_port(&self, port: &Port, kind: NewStep, at: Position) {
+        self.add_with(|c| ports::add_at(c, port, kind, at));
+    }
+
+    /// Applies an edit that adds a step, then selects the step and opens it.
+    fn add_with<E: Display>(&self, add: impl FnOnce(&mut Chain) -> Result<StepId, E>) {
         let mut added = None;
-        if self.edit(EditKind::Graph, |c| {
-            added = Some(edit::add_step_after(c, kind, after.as_ref(), on_screen));
-        }) {
-            if let Some(id) = added {
-                self.selected.set(vec![id.clone()]);
-                self.inspecting.set(Some(id));
-            }
+        let ok = self.try_edit(EditKind::Graph, |c| {
+            added = Some(add(c)?);
+            Ok::<(), E>(())
+        });
+        if let (Ok(()), Some(id)) = (ok, added) {
+            self.selected.set(vec![id.clone()]);
+            self.inspecting.set(Some(id));
         }
     }
 
@@ -457,6 +479,14 @@ pub fn listen_for_shortcuts(editor: Editor) {
             "y" if command && !in_text => {
                 ev.prevent_default();
                 editor.redo();
+            }
+            // Escape closes the innermost thing first: the palette of a dot, then the
+            // inspector, then the selection.
+            "escape" if editor.port_menu.with_untracked(Option::is_some) => {
+                if let Some(menu) = editor.port_menu.get_untracked() {
+                    editor.port_menu.set(None);
+                    canvas::focus_node(&menu.port.step);
+                }
             }
             "escape" if editor.inspecting.with_untracked(Option::is_some) => {
                 editor.close_inspector();

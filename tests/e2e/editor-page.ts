@@ -52,6 +52,52 @@ export class EditorPage {
     await mouse.up();
   }
 
+  /// Drags with the mouse from one of a step's dots ('out' on its right, 'in' on its
+  /// left) onto another step, or onto a point of the screen.
+  async dragFromPort(from: string, side: 'in' | 'out', to: string | { x: number; y: number }) {
+    await this.showCanvas();
+    const port = await this.page.getByTestId(`port-${side}-${from}`).boundingBox();
+    const target = typeof to === 'string' ? await this.node(to).boundingBox() : { ...to, width: 0, height: 0 };
+    if (!port || !target) throw new Error(`cannot see ${from} or ${to}`);
+    const mouse = this.page.mouse;
+    await mouse.move(port.x + port.width / 2, port.y + port.height / 2);
+    await mouse.down();
+    await mouse.move(target.x + target.width / 2, target.y + target.height / 2, { steps: 8 });
+    await mouse.up();
+  }
+
+  /// A point on empty canvas (screen pixels) where a new step with its dot there
+  /// (its left edge for side 'out', its right edge for 'in') would touch no other
+  /// step, the nearest to the canvas's middle. Zooms out until there is one.
+  async emptySpot(side: 'in' | 'out'): Promise<{ x: number; y: number }> {
+    await this.showCanvas();
+    for (let tries = 0; tries < 6; tries++) {
+      const spot = await this.page.getByTestId('canvas').evaluate((svg, side) => {
+        const box = svg.getBoundingClientRect();
+        const bodies = [...svg.querySelectorAll('.node .body')].map((b) => b.getBoundingClientRect());
+        const zoom = bodies.length ? bodies[0].width / 200 : 1;
+        const [w, h] = [200 * zoom, 72 * zoom];
+        const blocked = [...bodies, ...[...document.querySelectorAll('.canvas-controls button')].map((b) => b.getBoundingClientRect())];
+        const free = (x: number, y: number) => {
+          const [l, r] = side === 'out' ? [x, x + w] : [x - w, x];
+          const [t, b] = [y - h / 2, y + h / 2];
+          if (l < box.left + 12 || r > box.right - 12 || t < box.top + 12 || b > box.bottom - 12) return false;
+          return blocked.every((o) => r + 14 < o.left || l - 14 > o.right || b + 14 < o.top || t - 14 > o.bottom);
+        };
+        const [cx, cy] = [box.left + box.width / 2, box.top + box.height / 2];
+        const found: { x: number; y: number; d: number }[] = [];
+        for (let x = box.left; x < box.right; x += 10)
+          for (let y = box.top; y < box.bottom; y += 10)
+            if (free(x, y)) found.push({ x, y, d: Math.hypot(x - cx, y - cy) });
+        found.sort((a, b) => a.d - b.d);
+        return found[0] ?? null;
+      }, side);
+      if (spot) return { x: spot.x, y: spot.y };
+      await this.page.getByTestId('zoom-out').click();
+    }
+    throw new Error('no empty spot on the canvas');
+  }
+
   /// Drags a step by (dx, dy) screen pixels.
   async drag(id: string, dx: number, dy: number) {
     await this.showCanvas();

@@ -136,6 +136,13 @@ pub enum EditError {
     },
     /// Input steps start the chain, so nothing may flow into them.
     IntoInputStep(StepId),
+    /// Output steps end the chain, so nothing may take their output.
+    FromOutputStep(StepId),
+    /// A step made from a dot must be able to join it (`kind` is its word).
+    CannotJoin {
+        step: StepId,
+        kind: &'static str,
+    },
     /// The steps of the cycle the new edge would close, in edge order, the first
     /// repeated at the end.
     Cycle {
@@ -160,6 +167,14 @@ impl fmt::Display for EditError {
             EditError::IntoInputStep(id) => write!(
                 f,
                 "\"{id}\" is an input step: it starts the chain and cannot take inputs."
+            ),
+            EditError::FromOutputStep(id) => write!(
+                f,
+                "\"{id}\" is an output step: it ends the chain, so no step can take its output."
+            ),
+            EditError::CannotJoin { step, kind } => write!(
+                f,
+                "A new {kind} step cannot be joined to this dot of \"{step}\": an input step takes no inputs and an output step feeds nothing."
             ),
             EditError::Cycle { steps } => {
                 let names: Vec<&str> = steps.iter().map(StepId::as_str).collect();
@@ -254,10 +269,13 @@ pub fn free_spot(chain: &Chain, wanted: Position) -> Position {
 
 /// Makes `to` take `from`'s output as an input, unless that would close a cycle.
 pub fn connect(chain: &mut Chain, from: &StepId, to: &StepId) -> Result<(), EditError> {
-    index_of(chain, from)?;
+    let source = index_of(chain, from)?;
     let target = index_of(chain, to)?;
     if from == to {
         return Err(EditError::SelfLoop(from.clone()));
+    }
+    if matches!(chain.steps[source].kind, StepKind::Output) {
+        return Err(EditError::FromOutputStep(from.clone()));
     }
     if matches!(chain.steps[target].kind, StepKind::Input { .. }) {
         return Err(EditError::IntoInputStep(to.clone()));

@@ -1,5 +1,5 @@
 //! Building a chain: pure edits (refused with reasons), the fields the inspector edits,
-//! undo and redo, auto-layout in "runs together" columns, and the gallery of example
+//! undo and redo, what a drag from a step's dot makes, auto-layout in "runs together" columns, and the gallery of example
 //! chains.
 
 pub mod builders;
@@ -8,3 +8,4 @@ pub mod fields;
 pub mod gallery;
 pub mod history;
 pub mod layout;
+pub mod ports;
