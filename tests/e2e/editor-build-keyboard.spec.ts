@@ -14,6 +14,8 @@ const steps: [kind: string, id: string, label: string, inputs: string[], ms?: nu
 ];
 
 test('build the research assistant with the keyboard only, run it, check the totals', async ({ page }) => {
+  // About a hundred Tab presses: on a busy 2-core machine that alone nears the default 60 s.
+  test.setTimeout(120_000);
   const editor = new EditorPage(page);
   await editor.open();
   const keys = page.keyboard;
