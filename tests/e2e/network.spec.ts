@@ -134,17 +134,15 @@ test('twelve branches over HTTP/1.1 queue behind six connections, and the page s
   await expect(note).toContainText('12 requests');
   // The browser's Resource Timing (the mock server allows it) shows the wait as its
   // own segment: six bars of the eager lane start with about 400 ms queued in the
-  // browser. (The first six may show a few ms too: the CORS preflight.)
+  // browser. (The first six may show some too: the CORS preflight and, on a loaded
+  // machine, new connections, seen up to 106 ms; hence the cut at 200 ms.)
   await expect(note).toContainText('queued in the browser');
   const widths = await page
     .locator('.lane.eager .bar[data-kind="browser-queue"]')
     .evaluateAll((bars) => bars.map((b) => Number(b.dataset.end) - Number(b.dataset.start)));
-  const long = widths.filter((w) => w >= 100);
-  // Six requests waited. Since live races run in rounds, one of the six sometimes finds no
-  // Resource Timing entry to pair with (seen twice in full runs on a loaded box: 5 of 6);
-  // an open bug, noted at the end of BENCHMARKS.md. Most must still be marked.
-  expect(long.length, `browser waits: ${widths}`).toBeGreaterThanOrEqual(5);
-  expect(long.length, `browser waits: ${widths}`).toBeLessThanOrEqual(6);
+  const long = widths.filter((w) => w >= 200);
+  // Every one of the six that waited is marked, however late the page read the answers.
+  expect(long.length, `browser waits: ${widths}`).toBe(6);
   for (const width of long) {
     expect(width).toBeGreaterThanOrEqual(300);
     expect(width).toBeLessThan(1000);
