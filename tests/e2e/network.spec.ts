@@ -123,10 +123,12 @@ test('twelve branches over HTTP/1.1 queue behind six connections, and the page s
   await openLive(page, fanOut(12, () => 'mock:latency=400'));
   await resetStats(request);
   await runAndWait(page);
-  // Two waves: the browser sends 6, the other 6 wait for a free connection.
+  // Two waves: the browser sends 6, the other 6 wait for a free connection. Far from
+  // twelve one after another (the projected sequential lane), with room for a loaded
+  // machine (1,683 ms was seen at load 10 for the ideal 800).
   const eager = await total(page, 'eager');
   expect(eager).toBeGreaterThanOrEqual(800);
-  expect(eager).toBeLessThan(1400);
+  expect(eager).toBeLessThan((await total(page, 'sequential')) / 2);
   expect((await stats(request)).peak_in_flight).toBe(6);
   const note = page.getByTestId('connection-note');
   await expect(note).toBeVisible();
