@@ -10,7 +10,7 @@
 
 use crate::clock::BrowserClock;
 use chainlab_core::io::secrets;
-use chainlab_core::race::resource_timing::{mark_sent, SentRequest, TimingEntry};
+use chainlab_core::race::resource_timing::{all_delivered, mark_sent, SentRequest, TimingEntry};
 use chainlab_core::race::rounds::{clamp_rounds, DEFAULT_ROUNDS};
 use chainlab_core::race::session::{Connections, LaneRunner, SessionOptions, Venue};
 use chainlab_core::steps::errors::{parse_retry_after, redact, StepError};
@@ -301,23 +301,20 @@ impl LiveRunner {
     /// connection, from the browser's Resource Timing entries; returns how many
     /// requests it could see (servers must send `Timing-Allow-Origin`).
     async fn mark_browser_waits(&self, trace: &mut Trace) -> usize {
-        // The browser adds an entry once the response has ended, in a task of its own.
-        gloo_timers::future::TimeoutFuture::new(0).await;
         let Some(performance) = web_sys::window().and_then(|w| w.performance()) else {
             return 0;
         };
-        let entries: Vec<TimingEntry> = performance
-            .get_entries_by_type("resource")
-            .iter()
-            .filter_map(|e| e.dyn_into::<web_sys::PerformanceResourceTiming>().ok())
-            .map(|e| TimingEntry {
-                url: e.name(),
-                start: e.start_time(),
-                request_start: e.request_start(),
-                response_end: e.response_end(),
-            })
-            .collect();
         let requests = self.sent.take();
+        let mut entries = Vec::new();
+        // The browser adds an entry once the response has ended, in a task of its own,
+        // which a busy machine may run late: wait a little for the missing ones.
+        for wait_ms in [0, 10, 20, 40, 80] {
+            gloo_timers::future::TimeoutFuture::new(wait_ms).await;
+            entries = resource_timings(&performance);
+            if all_delivered(&requests, &entries) {
+                break;
+            }
+        }
         mark_sent(trace, &requests, &entries)
     }
 
@@ -560,6 +557,21 @@ struct Exchange<'a> {
     model: Option<&'a str>,
     step: &'a StepId,
     attempt: u32,
+}
+
+/// The browser's Resource Timing entries so far.
+fn resource_timings(performance: &web_sys::Performance) -> Vec<TimingEntry> {
+    performance
+        .get_entries_by_type("resource")
+        .iter()
+        .filter_map(|e| e.dyn_into::<web_sys::PerformanceResourceTiming>().ok())
+        .map(|e| TimingEntry {
+            url: e.name(),
+            start: e.start_time(),
+            request_start: e.request_start(),
+            response_end: e.response_end(),
+        })
+        .collect()
 }
 
 fn failed(error: StepError) -> StepResult {

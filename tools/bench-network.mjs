@@ -16,8 +16,8 @@ import { spawn } from 'node:child_process';
 
 const [dist = '/tmp/network-dist', runsArg = '7'] = process.argv.slice(2);
 const runs = Number(runsArg);
-const webPort = 4328;
-const mockPort = 4329;
+const webPort = Number(process.env.CHAINLAB_PORT ?? 4328);
+const mockPort = Number(process.env.CHAINLAB_MOCK_PORT ?? 4329);
 const mock = `http://127.0.0.1:${mockPort}`;
 
 const children = [];

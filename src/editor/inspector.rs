@@ -8,7 +8,7 @@ use crate::choice_select::ChoiceSelect;
 use crate::timeline::LastRun;
 use chainlab_core::editor::edit::{self, NewStep};
 use chainlab_core::editor::fields::{Field, Widget};
-use chainlab_core::model::LatencyKind;
+use chainlab_core::model::{Header, LatencyKind};
 use chainlab_core::{StepId, StepKind};
 use leptos::ev;
 use leptos::prelude::*;
@@ -378,6 +378,11 @@ fn kind_fields(id: &StepId, kind: NewStep, inputs: Memo<Vec<StepId>>) -> AnyView
         .iter()
         .map(|&field| match field {
             Field::Provider => view! { <ProviderField id=id.clone() /> }.into_any(),
+            Field::Headers => view! {
+                <FieldInput id=id.clone() field=field />
+                <HeaderSecrets id=id.clone() />
+            }
+            .into_any(),
             _ => view! { <FieldInput id=id.clone() field=field /> }.into_any(),
         })
         .collect_view();
@@ -441,6 +446,73 @@ fn kind_fields(id: &StepId, kind: NewStep, inputs: Memo<Vec<StepId>>) -> AnyView
             }
             .into_any()
         }
+    }
+}
+
+/// One box per header of an HTTP step to keep its value secret (like a provider key:
+/// out of saved chains, links, files and code, masked wherever it is shown, still
+/// sent). A header whose name already says it is a credential is shown kept.
+#[component]
+fn HeaderSecrets(id: StepId) -> impl IntoView {
+    let editor = use_editor();
+    let marks = {
+        let id = id.clone();
+        move || {
+            editor.app.chain.with(|c| {
+                c.steps
+                    .iter()
+                    .find(|s| s.id == id)
+                    .map(Header::secret_marks)
+                    .unwrap_or_default()
+            })
+        }
+    };
+    let has_headers = {
+        let marks = marks.clone();
+        move || !marks().is_empty()
+    };
+    view! {
+        <Show when=has_headers>
+            <fieldset class="header-secrets" data-testid="header-secrets">
+                <legend>"Keep secret (sent, but never saved, linked or exported)"</legend>
+                {
+                    let (id, marks) = (id.clone(), marks.clone());
+                    move || {
+                        marks()
+                            .into_iter()
+                            .enumerate()
+                            .map(|(i, (name, marked, by_name))| {
+                                let id = id.clone();
+                                let header = name.clone();
+                                view! {
+                                    <label class="check">
+                                        <input
+                                            type="checkbox"
+                                            data-testid=format!("header-secret-{i}")
+                                            prop:checked=marked || by_name
+                                            disabled=by_name
+                                            on:change=move |ev| {
+                                                let on = event_target_checked(&ev);
+                                                let id = id.clone();
+                                                editor.seal();
+                                                editor.edit(EditKind::Typing(id.clone(), Field::Headers), |c| {
+                                                    if let Some(step) = c.steps.iter_mut().find(|s| s.id == id) {
+                                                        Header::mark_secret(step, &header, on);
+                                                    }
+                                                });
+                                                editor.seal();
+                                            }
+                                        />
+                                        <code>{name}</code>
+                                        {by_name.then_some(" (a credential by its name)")}
+                                    </label>
+                                }
+                            })
+                            .collect_view()
+                    }
+                }
+            </fieldset>
+        </Show>
     }
 }
 

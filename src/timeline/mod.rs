@@ -118,6 +118,8 @@ pub fn Timeline() -> impl IntoView {
                 .is_some_and(|r| r.plan.len() > lanes::DENSE_ABOVE)
         })
     });
+    // A live race's lane heads carry each lane's spread over the rounds: room for it.
+    let live = Memo::new(move |_| state.race.with(|r| r.as_ref().is_some_and(|r| r.live)));
     controls::listen_for_shortcuts(state, replay);
     // Projector mode changes the canvas's size: fit the chain into it again.
     let editor = crate::editor::use_editor();
@@ -132,6 +134,7 @@ pub fn Timeline() -> impl IntoView {
         <section
             class="timeline race-pane"
             class:dense=move || dense.get()
+            class:live=move || live.get()
             class:reduced-motion=move || replay.reduced_motion()
             data-testid="timeline"
             data-animating=move || replay.animating.get().to_string()

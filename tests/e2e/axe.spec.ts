@@ -46,6 +46,12 @@ test('no violations on load, after a run, with narration, table and inspector op
   await page.getByTestId('table-view').click();
   await page.getByTestId('node-search_a').dblclick();
   await expect(page.getByTestId('inspector')).toBeVisible();
+  // The HTTP step's headers, with a box to keep each one secret (one kept by its name).
+  await page.getByTestId('field-headers').fill('X-Team: blue\nAuthorization: Bearer x');
+  await page.getByTestId('field-headers').blur();
+  await expect(page.getByTestId('header-secrets').getByRole('checkbox')).toHaveCount(2);
+  // An edit puts the race away: race again, with the inspector still open.
+  await run(page);
   await expect(page.getByTestId('captions')).toBeVisible();
   expect(await violations(page)).toEqual([]);
   await context.close();

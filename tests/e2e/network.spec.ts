@@ -123,10 +123,12 @@ test('twelve branches over HTTP/1.1 queue behind six connections, and the page s
   await openLive(page, fanOut(12, () => 'mock:latency=400'));
   await resetStats(request);
   await runAndWait(page);
-  // Two waves: the browser sends 6, the other 6 wait for a free connection.
+  // Two waves: the browser sends 6, the other 6 wait for a free connection. Far from
+  // twelve one after another (the projected sequential lane), with room for a loaded
+  // machine (1,683 ms was seen at load 10 for the ideal 800).
   const eager = await total(page, 'eager');
   expect(eager).toBeGreaterThanOrEqual(800);
-  expect(eager).toBeLessThan(1400);
+  expect(eager).toBeLessThan((await total(page, 'sequential')) / 2);
   expect((await stats(request)).peak_in_flight).toBe(6);
   const note = page.getByTestId('connection-note');
   await expect(note).toBeVisible();
@@ -134,17 +136,15 @@ test('twelve branches over HTTP/1.1 queue behind six connections, and the page s
   await expect(note).toContainText('12 requests');
   // The browser's Resource Timing (the mock server allows it) shows the wait as its
   // own segment: six bars of the eager lane start with about 400 ms queued in the
-  // browser. (The first six may show a few ms too: the CORS preflight.)
+  // browser. (The first six may show some too: the CORS preflight and, on a loaded
+  // machine, new connections, seen up to 106 ms; hence the cut at 200 ms.)
   await expect(note).toContainText('queued in the browser');
   const widths = await page
     .locator('.lane.eager .bar[data-kind="browser-queue"]')
     .evaluateAll((bars) => bars.map((b) => Number(b.dataset.end) - Number(b.dataset.start)));
-  const long = widths.filter((w) => w >= 100);
-  // Six requests waited. Since live races run in rounds, one of the six sometimes finds no
-  // Resource Timing entry to pair with (seen twice in full runs on a loaded box: 5 of 6);
-  // an open bug, noted at the end of BENCHMARKS.md. Most must still be marked.
-  expect(long.length, `browser waits: ${widths}`).toBeGreaterThanOrEqual(5);
-  expect(long.length, `browser waits: ${widths}`).toBeLessThanOrEqual(6);
+  const long = widths.filter((w) => w >= 200);
+  // Every one of the six that waited is marked, however late the page read the answers.
+  expect(long.length, `browser waits: ${widths}`).toBe(6);
   for (const width of long) {
     expect(width).toBeGreaterThanOrEqual(300);
     expect(width).toBeLessThan(1000);

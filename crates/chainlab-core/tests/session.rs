@@ -589,3 +589,76 @@ fn live_summaries_give_each_mode_its_median_and_spread() {
         .iter()
         .any(|l| l.starts_with("sequential (projected from the measured times, not run): ")));
 }
+
+#[test]
+fn a_projected_sequential_lane_shows_the_steps_skipped_after_a_failure() {
+    // C fails: D (its dependent) and E (which needs D) are skipped in the measured lanes,
+    // and a sequential run would skip them too. The projected lane shows all five steps.
+    let (plan, clock) = (uneven(), VirtualClock::new());
+    let mut runner = Runner::new(&clock);
+    runner.failing = vec!["c"];
+    let changes = race(
+        &plan,
+        &runner,
+        &clock,
+        options(live(true, 3), Policy::default()),
+    );
+    let projected: Vec<&Trace> = changes
+        .iter()
+        .filter_map(|c| match c {
+            RaceChange::Projected(trace) => Some(trace),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(projected.len(), 3, "one projection per round");
+    let outcomes = |trace: &Trace| -> Vec<(String, &'static str)> {
+        let mut steps: Vec<_> = trace
+            .spans
+            .iter()
+            .map(|s| (s.step.as_str().to_string(), s.outcome.name()))
+            .collect();
+        steps.sort();
+        steps
+    };
+    let expected = vec![
+        ("a".to_string(), "done"),
+        ("b".to_string(), "done"),
+        ("c".to_string(), "failed"),
+        ("d".to_string(), "skipped"),
+        ("e".to_string(), "skipped"),
+    ];
+    let eager = finished(&changes)
+        .into_iter()
+        .find(|t| t.mode == Mode::Eager)
+        .expect("eager ran");
+    assert_eq!(outcomes(eager), expected, "the measured lanes skip D and E");
+    for trace in &projected {
+        assert_eq!(outcomes(trace), expected);
+        // Skipped steps take no time and start nowhere: A, B and C one after another.
+        assert_eq!(trace.makespan(), 700.0);
+        let d = trace
+            .spans
+            .iter()
+            .find(|s| s.step.as_str() == "d")
+            .expect("d");
+        assert_eq!((d.started, d.ended), (None, Some(trace.origin + 700.0)));
+        assert_eq!(trace.peak_concurrency(), 1);
+    }
+    // The lane the page draws has every step too, marked as projected.
+    let race = drawn(&plan, &changes);
+    let sequential = race
+        .lanes
+        .iter()
+        .find(|l| l.mode == Mode::Sequential)
+        .expect("the sequential lane");
+    assert!(sequential.projected);
+    let drawn_outcomes: Vec<&str> = sequential
+        .attempts
+        .iter()
+        .map(|a| a.last().map_or("missing", |s| s.outcome.name()))
+        .collect();
+    assert_eq!(
+        drawn_outcomes,
+        ["done", "done", "failed", "skipped", "skipped"]
+    );
+}

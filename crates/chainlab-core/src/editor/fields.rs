@@ -137,7 +137,7 @@ impl Field {
             Field::MaxTokens => "Max tokens",
             Field::Method => "Method",
             Field::Url => "URL template",
-            Field::Headers => "Headers (one 'Name: value' a line; 'Name (secret): value' keeps a value like a key)",
+            Field::Headers => "Headers (one 'Name: value' a line)",
             Field::Body => "Body template",
             Field::JsonPointer => "JSON pointer to keep (e.g. /results/0)",
             Field::Template => "Template (for 'fill a template')",
@@ -352,6 +352,35 @@ impl Header {
         headers
     }
 
+    /// Each header of an HTTP step as the inspector offers it to be kept secret: its
+    /// name, whether it is marked, and whether its name makes it a credential anyway.
+    pub fn secret_marks(step: &Step) -> Vec<(String, bool, bool)> {
+        match &step.kind {
+            StepKind::Http(h) => h
+                .headers
+                .iter()
+                .filter(|h| !h.name.is_empty())
+                .map(|h| {
+                    (
+                        h.name.clone(),
+                        h.secret,
+                        secrets::is_secret_header_name(&h.name),
+                    )
+                })
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Marks the header named `name` of an HTTP step as a credential, or not.
+    pub fn mark_secret(step: &mut Step, name: &str, secret: bool) {
+        if let StepKind::Http(h) = &mut step.kind {
+            for header in h.headers.iter_mut().filter(|h| h.name == name) {
+                header.secret = secret;
+            }
+        }
+    }
+
     /// The headers as `Name: value` lines, as [`Header::parse_lines`] reads them,
     /// with each credential's value shown as its mask.
     pub fn lines(headers: &[Header]) -> String {
@@ -449,5 +478,34 @@ mod tests {
     fn headers_are_lines_of_name_and_value() {
         let headers = Header::parse_lines("Accept: application/json\n\nX-Flag");
         assert_eq!(Header::lines(&headers), "Accept: application/json\nX-Flag");
+    }
+
+    #[test]
+    fn a_header_marked_secret_is_masked_and_its_mark_read_back() {
+        let mut s = step(NewStep::Http);
+        Field::Headers
+            .set(&mut s, "X-Team: blue-42\nAuthorization: Bearer x")
+            .expect("taken");
+        assert_eq!(
+            Header::secret_marks(&s),
+            [
+                ("X-Team".to_string(), false, false),
+                ("Authorization".to_string(), false, true)
+            ]
+        );
+        Header::mark_secret(&mut s, "X-Team", true);
+        let shown = Field::Headers.get(&s).expect("headers");
+        assert_eq!(shown, "X-Team (secret): ••••\nAuthorization: ••••");
+        // The text form, masks and all, keeps the value and the mark.
+        Field::Headers.set(&mut s, &shown).expect("taken");
+        let StepKind::Http(h) = &s.kind else {
+            panic!("an HTTP step")
+        };
+        assert!(h.headers[0].secret && h.headers[0].value == "blue-42");
+        Header::mark_secret(&mut s, "X-Team", false);
+        assert_eq!(
+            Field::Headers.get(&s).as_deref(),
+            Some("X-Team: blue-42\nAuthorization: ••••")
+        );
     }
 }

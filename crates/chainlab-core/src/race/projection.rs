@@ -10,7 +10,9 @@ use crate::Mode;
 /// topological order, takes its median time over those runs, from its first
 /// attempt's start to its last attempt's end (retries and back-off included), less
 /// any time its requests waited inside the browser for a connection, which one
-/// request at a time never does. Steps that never started there take no time here.
+/// request at a time never does. A step that started in none of them (skipped after a
+/// failure, or stopped by fail fast) takes no time here and keeps the outcome the
+/// measured lanes gave it, so the projected lane shows every step they show.
 pub fn project_sequential(plan: &Plan, measured: &[&Trace]) -> Trace {
     let origin = measured.first().map_or(0.0, |t| t.origin);
     let medians = median_steps(measured, plan.len());
@@ -18,6 +20,20 @@ pub fn project_sequential(plan: &Plan, measured: &[&Trace]) -> Trace {
     let mut spans = Vec::with_capacity(plan.len());
     for &i in plan.order() {
         let Some((took, last)) = medians[i] else {
+            let not_run = measured
+                .iter()
+                .find_map(|t| t.spans.iter().find(|s| s.index == i));
+            if let Some(span) = not_run {
+                spans.push(Span {
+                    ready: at,
+                    queued: at,
+                    started: None,
+                    sent: None,
+                    first_byte: None,
+                    ended: Some(at),
+                    ..span.clone()
+                });
+            }
             continue;
         };
         let first_byte = match (last.first_byte, last.started) {
