@@ -105,7 +105,7 @@ pub fn StepAnalysis(id: StepId) -> impl IntoView {
             let shown = move || tried.get().unwrap_or(own).to_string();
             view! {
                 <section class="step-analysis" aria-label="Slack and what-if">
-                    <h4>"Slack (critical path method)"</h4>
+                    <h3>"Slack (critical path method)"</h3>
                     <div data-testid="step-slack" class:critical=s.is_critical()>
                         <dl>
                             <dt>"earliest start"</dt>

@@ -50,7 +50,11 @@ test('no violations on load, after a run, with narration, table and inspector op
   await page.getByTestId('field-headers').fill('X-Team: blue\nAuthorization: Bearer x');
   await page.getByTestId('field-headers').blur();
   await expect(page.getByTestId('header-secrets').getByRole('checkbox')).toHaveCount(2);
-  // An edit puts the race away: race again, with the inspector still open.
+  // An edit puts the race away, and with it the step's last run: the inspector's
+  // headings must still go in order (its slack heading once came straight after its h2 as an h4).
+  await expect(page.getByTestId('last-run')).toHaveCount(0);
+  expect(await violations(page)).toEqual([]);
+  // Race again, with the inspector still open.
   await run(page);
   await expect(page.getByTestId('captions')).toBeVisible();
   expect(await violations(page)).toEqual([]);
