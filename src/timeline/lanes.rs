@@ -209,7 +209,16 @@ fn Axis(axis: Memo<Time>) -> impl IntoView {
                     let count = if replay.projector.get() { 5 } else { 8 };
                     ticks(axis, count)
                         .into_iter()
-                        .map(|t| view! { <span class="tick" style:left=percent(t, axis)>{ms(t)}</span> })
+                        .map(|t| {
+                            // A label near the right end is written to the left of its line,
+                            // so it is not cut off at the edge of the lane.
+                            let near_end = t > axis * 0.85;
+                            view! {
+                                <span class="tick" class:near-end=near_end style:left=percent(t, axis)>
+                                    {ms(t)}
+                                </span>
+                            }
+                        })
                         .collect_view()
                 }}
             </div>

@@ -70,6 +70,15 @@ for (const size of sizes) {
       const last = (await rows.last().boundingBox())!;
       expect(last.y + last.height).toBeLessThanOrEqual(lane.y + lane.height + 0.5);
     }
+    // Every label of the time axis is whole, the last one too (it was cut off at the
+    // right edge at 1280×720).
+    const axis = (await page.locator('.row.axis').first().boundingBox())!;
+    const ticks = page.locator('.row.axis .tick');
+    expect(await ticks.count()).toBeGreaterThan(2);
+    for (const tick of await ticks.all()) {
+      const box = (await tick.boundingBox())!;
+      expect(box.x + box.width, `tick ${await tick.textContent()} right`).toBeLessThanOrEqual(axis.x + axis.width + 0.5);
+    }
     const scroll = await pageScroll(page);
     expect(scroll.height).toBeLessThanOrEqual(scroll.innerHeight);
     expect(scroll.width).toBeLessThanOrEqual(scroll.innerWidth);
