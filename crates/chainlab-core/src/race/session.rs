@@ -113,7 +113,7 @@ pub fn endpoint_of(step: &Step) -> Option<String> {
         StepKind::Http(http) => {
             let url = http.url.trim();
             let url = url.split_once('?').map_or(url, |(path, _)| path);
-            Some(format!("{} {url}", http.method.to_uppercase()))
+            Some(format!("{} {url}", http.method.to_ascii_uppercase()))
         }
         _ => None,
     }

@@ -91,7 +91,14 @@ impl GuessedKind {
                 words.push(std::mem::take(&mut word));
             }
             if c.is_alphanumeric() {
-                word.extend(c.to_lowercase());
+                // The words are only compared with ASCII prefixes, and the only
+                // non-ASCII letters whose lower case starts with an ASCII letter are
+                // these two, so this matches `to_lowercase` without its table.
+                match c {
+                    '\u{130}' => word.push_str("i\u{307}"),
+                    '\u{212a}' => word.push('k'),
+                    c => word.push(c.to_ascii_lowercase()),
+                }
             }
             previous_lower = c.is_lowercase() || c.is_ascii_digit();
         }
@@ -296,7 +303,7 @@ impl fmt::Display for Capitalized<'_> {
         let text = self.0.to_string();
         let mut chars = text.chars();
         if let Some(first) = chars.next() {
-            write!(f, "{}{}", first.to_uppercase(), chars.as_str())?;
+            write!(f, "{}{}", first.to_ascii_uppercase(), chars.as_str())?;
         }
         Ok(())
     }
@@ -780,6 +787,25 @@ fn finish(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `from_name` lower-cases ASCII only and maps the two exceptions: every other
+    /// non-ASCII letter lower-cases to text that starts with a non-ASCII char, so it
+    /// can never complete an ASCII prefix such as "api" or "get".
+    #[test]
+    fn only_two_non_ascii_letters_lower_case_to_ascii() {
+        let to_ascii: Vec<char> = (0x80..=0x10_ffff_u32)
+            .filter_map(char::from_u32)
+            .filter(|c| c.is_alphanumeric())
+            .filter(|c| c.to_lowercase().next().is_some_and(|l| l.is_ascii()))
+            .collect();
+        assert_eq!(to_ascii, ['\u{130}', '\u{212a}']);
+        assert_eq!('\u{130}'.to_lowercase().collect::<String>(), "i\u{307}");
+        assert_eq!(
+            GuessedKind::from_name("AP\u{130}_weather"),
+            GuessedKind::Http
+        );
+        assert_eq!(GuessedKind::from_name("\u{c9}tude"), GuessedKind::Llm);
+    }
 
     #[test]
     fn kinds_are_guessed_from_words_of_the_name() {
