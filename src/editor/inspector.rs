@@ -322,7 +322,7 @@ fn FieldInput(id: StepId, field: Field) -> impl IntoView {
 #[component]
 fn AvailableInputs(id: StepId, inputs: Memo<Vec<StepId>>, field: Field) -> impl IntoView {
     let editor = use_editor();
-    let field_name = field.label().to_lowercase();
+    let field_name = field.label().to_ascii_lowercase();
     view! {
         <p class="hint available">
             "Inputs a template can use (press to add to the " {field_name.clone()} "): "

@@ -467,7 +467,7 @@ pub fn listen_for_shortcuts(editor: Editor) {
             .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
             .is_some_and(|e| matches!(e.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"));
         let command = ev.ctrl_key() || ev.meta_key();
-        match ev.key().to_lowercase().as_str() {
+        match ev.key().to_ascii_lowercase().as_str() {
             "z" if command && !in_text => {
                 ev.prevent_default();
                 if ev.shift_key() {

@@ -148,4 +148,25 @@ mod tests {
             same(&text);
         }
     }
+
+    /// A link writes an f32 (the temperature) as f32's shortest text and reads it
+    /// through `parse_f64` narrowed to f32: every f32 of the temperature's range and a
+    /// spread of others must come back as the same bits.
+    #[test]
+    fn f32_text_reads_back_through_f64() {
+        let mut checked = 0;
+        for bits in (0..=2.0_f32.to_bits())
+            .step_by(1021)
+            .chain((0..u32::MAX).step_by(65_521))
+        {
+            let value = f32::from_bits(bits);
+            if !value.is_finite() {
+                continue;
+            }
+            let back = parse_f64(&value.to_string()).map(|v| v as f32);
+            assert_eq!(back.map(f32::to_bits), Some(bits), "{value}");
+            checked += 1;
+        }
+        assert!(checked > 1_000_000, "{checked}");
+    }
 }

@@ -191,7 +191,7 @@ pub fn distribution_svg(dist: &Distribution, title: &str, size: ChartSize) -> St
     let subtitle = if dist.fixed {
         "Every latency is fixed: each mode takes the same time on every run, so each is a single line.".to_string()
     } else {
-        format!("Bar height: {}.", dist.count_label().to_lowercase())
+        format!("Bar height: {}.", dist.count_label().to_ascii_lowercase())
     };
     text(
         &mut body,

@@ -243,7 +243,8 @@ impl Field {
                     (Field::SystemPrompt, StepKind::Llm(l)) => Some(&mut l.system_prompt),
                     (Field::Prompt, StepKind::Llm(l)) => Some(&mut l.prompt),
                     (Field::Method, StepKind::Http(h)) => {
-                        h.method = text.trim().to_uppercase();
+                        // A method is an HTTP token (ASCII): no Unicode case table needed.
+                        h.method = text.trim().to_ascii_uppercase();
                         return Ok(());
                     }
                     (Field::Url, StepKind::Http(h)) => Some(&mut h.url),

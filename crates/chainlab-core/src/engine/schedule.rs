@@ -21,7 +21,7 @@ use crate::model::{Step, StepId};
 use crate::plan::Plan;
 use crate::steps::errors::{missing_inputs_note, StepError};
 use async_lock::{Semaphore, SemaphoreGuard};
-use futures::future::{join_all, select, Either};
+use futures::future::{join_all, select, Either, LocalBoxFuture};
 use futures::stream::{FuturesUnordered, StreamExt};
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -50,6 +50,33 @@ pub struct StepResult {
 /// Runs one step attempt: on the simulator, or over the network.
 pub trait StepRunner {
     fn run(&self, request: StepRequest<'_>) -> impl Future<Output = StepResult>;
+}
+
+/// The scheduler sees its runner and clock through these object-safe views, so its code
+/// exists once in the page's wasm rather than once per runner and clock (a boxed
+/// future per attempt and per sleep is nothing next to a step's time).
+pub(crate) trait AnyRunner {
+    fn run_boxed<'s>(&'s self, request: StepRequest<'s>) -> LocalBoxFuture<'s, StepResult>;
+}
+
+impl<R: StepRunner> AnyRunner for R {
+    fn run_boxed<'s>(&'s self, request: StepRequest<'s>) -> LocalBoxFuture<'s, StepResult> {
+        Box::pin(self.run(request))
+    }
+}
+
+pub(crate) trait AnyClock {
+    fn now(&self) -> Time;
+    fn sleep_boxed(&self, ms: crate::model::Millis) -> LocalBoxFuture<'_, ()>;
+}
+
+impl<C: Clock> AnyClock for C {
+    fn now(&self) -> Time {
+        Clock::now(self)
+    }
+    fn sleep_boxed(&self, ms: crate::model::Millis) -> LocalBoxFuture<'_, ()> {
+        Box::pin(self.sleep(ms))
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -86,6 +113,18 @@ pub async fn run_with<R: StepRunner, C: Clock>(
     policy: &Policy,
     runner: &R,
     clock: &C,
+    observe: &dyn Fn(&Span),
+) -> Trace {
+    run_erased(plan, options, policy, runner, clock, observe).await
+}
+
+/// [`run_with`] over erased runner and clock: the one copy of the scheduler's code.
+pub(crate) async fn run_erased(
+    plan: &Plan,
+    options: RunOptions,
+    policy: &Policy,
+    runner: &dyn AnyRunner,
+    clock: &dyn AnyClock,
     observe: &dyn Fn(&Span),
 ) -> Trace {
     let origin = clock.now();
@@ -161,10 +200,10 @@ fn ended_by(error: &StepError) -> Outcome {
     }
 }
 
-struct Scheduler<'a, R, C> {
+struct Scheduler<'a> {
     plan: &'a Plan,
-    runner: &'a R,
-    clock: &'a C,
+    runner: &'a dyn AnyRunner,
+    clock: &'a dyn AnyClock,
     observe: &'a dyn Fn(&Span),
     origin: Time,
     limit: Option<Semaphore>,
@@ -182,7 +221,7 @@ struct Scheduler<'a, R, C> {
 /// The slots an attempt holds while it runs.
 type Slots<'a> = (Option<SemaphoreGuard<'a>>, Option<SemaphoreGuard<'a>>);
 
-impl<R: StepRunner, C: Clock> Scheduler<'_, R, C> {
+impl Scheduler<'_> {
     /// Runs step `i`, whose inputs have all ended, and returns `i`.
     async fn run_step(&self, i: usize) -> usize {
         let step = self.plan.step(i);
@@ -288,7 +327,7 @@ impl<R: StepRunner, C: Clock> Scheduler<'_, R, C> {
             self.record(span.clone());
             self.earlier_attempts.borrow_mut().push(span.clone());
             // The back-off holds no slot, so other steps use the capacity meanwhile.
-            let backed_off = self.until_stopped(self.clock.sleep(wait)).await;
+            let backed_off = self.until_stopped(self.clock.sleep_boxed(wait)).await;
             attempt += 1;
             span = Span {
                 attempt,
@@ -314,10 +353,10 @@ impl<R: StepRunner, C: Clock> Scheduler<'_, R, C> {
 
     /// One attempt, abandoned at the time-out or when the run stops.
     async fn attempt(&self, request: StepRequest<'_>) -> StepResult {
-        let run = self.runner.run(request);
+        let run = self.runner.run_boxed(request);
         let timed = async {
             match self.policy.timeout_ms {
-                Some(ms) => match select(pin!(run), pin!(self.clock.sleep(ms))).await {
+                Some(ms) => match select(pin!(run), self.clock.sleep_boxed(ms)).await {
                     Either::Left((result, _)) => result,
                     Either::Right(_) => StepResult {
                         output: Err(StepError::TimedOut { after_ms: ms }),

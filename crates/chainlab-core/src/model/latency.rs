@@ -1,12 +1,13 @@
 //! How long a step takes on the simulator: fixed, uniform or log-normal, seeded so
 //! that a run repeats exactly on every platform.
 
-use crate::model::{Choice, Millis, StepId};
+use crate::model::{tagged, variant, Choice, Millis, StepId};
 use rand::SeedableRng;
 use rand_distr::{Distribution, LogNormal, Uniform};
 use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+/// Read with `model::tagged` (no derive: see there); written by serde's derive.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 #[serde(tag = "model", rename_all = "snake_case")]
 pub enum LatencyModel {
     Fixed {
@@ -21,6 +22,40 @@ pub enum LatencyModel {
         median_ms: u32,
         sigma: f64,
     },
+}
+
+impl<'de> Deserialize<'de> for LatencyModel {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        struct Fixed {
+            ms: u32,
+        }
+        #[derive(Deserialize)]
+        struct Uniform {
+            min_ms: u32,
+            max_ms: u32,
+        }
+        #[derive(Deserialize)]
+        struct LogNormal {
+            median_ms: u32,
+            sigma: f64,
+        }
+        let (model, value) = tagged(deserializer, "model", &["fixed", "uniform", "log_normal"])?;
+        Ok(match model {
+            0 => {
+                let Fixed { ms } = variant::<_, D>(value)?;
+                LatencyModel::Fixed { ms }
+            }
+            1 => {
+                let Uniform { min_ms, max_ms } = variant::<_, D>(value)?;
+                LatencyModel::Uniform { min_ms, max_ms }
+            }
+            _ => {
+                let LogNormal { median_ms, sigma } = variant::<_, D>(value)?;
+                LatencyModel::LogNormal { median_ms, sigma }
+            }
+        })
+    }
 }
 
 /// Samples are capped so that a hostile chain cannot ask for a run of years.

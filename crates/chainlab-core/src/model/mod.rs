@@ -70,7 +70,8 @@ pub struct Position {
     pub y: f64,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// Read with [`tagged`] (see there); written by serde's derive.
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum StepKind {
     /// A fixed text the chain starts from, such as the user's question.
@@ -82,6 +83,65 @@ pub enum StepKind {
     Transform(TransformStep),
     /// What the run returns: its inputs' outputs, joined.
     Output,
+}
+
+impl<'de> Deserialize<'de> for StepKind {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        struct Input {
+            text: String,
+        }
+        let (kind, value) = tagged(
+            deserializer,
+            "type",
+            &["input", "llm", "http", "transform", "output"],
+        )?;
+        Ok(match kind {
+            0 => StepKind::Input {
+                text: variant::<Input, D>(value)?.text,
+            },
+            1 => StepKind::Llm(variant::<_, D>(value)?),
+            2 => StepKind::Http(variant::<_, D>(value)?),
+            3 => StepKind::Transform(variant::<_, D>(value)?),
+            _ => StepKind::Output,
+        })
+    }
+}
+
+/// An internally tagged enum (`{"type": "llm", ...}`) read without serde's derive for
+/// one, which buffers the map in its own `Content` type: that code is large in the
+/// page's wasm, and chains are read through `serde_json::Value` anyway. The map is read
+/// as a `Value`, its `tag` names the variant (its index in `variants` is returned), and
+/// the variant's fields are read from the same `Value` with [`variant`]. The errors are
+/// serde's own (missing field, unknown variant).
+pub(crate) fn tagged<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+    tag: &'static str,
+    variants: &'static [&'static str],
+) -> Result<(usize, serde_json::Value), D::Error> {
+    use serde::de::Error;
+    let value = serde_json::Value::deserialize(deserializer)?;
+    let name = match value.get(tag) {
+        Some(serde_json::Value::String(name)) => name,
+        Some(_) => return Err(D::Error::custom(format!("\"{tag}\" should be a string"))),
+        None if value.is_object() => return Err(D::Error::missing_field(tag)),
+        None => {
+            return Err(D::Error::custom(format!(
+                "expected an object with \"{tag}\""
+            )))
+        }
+    };
+    match variants.iter().position(|v| v == name) {
+        Some(index) => Ok((index, value)),
+        None => Err(D::Error::unknown_variant(name, variants)),
+    }
+}
+
+/// The fields of a variant found by [`tagged`].
+pub(crate) fn variant<'de, T: serde::de::DeserializeOwned, D: serde::Deserializer<'de>>(
+    value: serde_json::Value,
+) -> Result<T, D::Error> {
+    serde_json::from_value(value).map_err(serde::de::Error::custom)
 }
 
 impl StepKind {
@@ -257,5 +317,57 @@ impl Step {
             + kind_text
             + self.templates().iter().map(|(_, t)| t.len()).sum::<usize>()
             + self.inputs.iter().map(|i| i.0.len()).sum::<usize>()
+    }
+}
+
+#[cfg(test)]
+mod tagged_tests {
+    use super::{LatencyModel, StepKind};
+    use serde_json::json;
+
+    fn kind(value: serde_json::Value) -> Result<StepKind, String> {
+        serde_json::from_value(value).map_err(|e| e.to_string())
+    }
+
+    /// The hand-written readers of the tagged enums read what the derive wrote and
+    /// refuse what it refused, with serde's words.
+    #[test]
+    fn tagged_enums_read_back_and_refuse_with_serde_words() {
+        for kind in [
+            StepKind::Input { text: "q".into() },
+            StepKind::Output,
+            StepKind::Llm(crate::model::LlmStep::default()),
+        ] {
+            let written = serde_json::to_value(&kind).expect("writes");
+            assert_eq!(serde_json::from_value::<StepKind>(written).ok(), Some(kind));
+        }
+        for model in [
+            LatencyModel::Fixed { ms: 5 },
+            LatencyModel::Uniform {
+                min_ms: 1,
+                max_ms: 9,
+            },
+            LatencyModel::LogNormal {
+                median_ms: 700,
+                sigma: 0.25,
+            },
+        ] {
+            let written = serde_json::to_string(&model).expect("writes");
+            assert_eq!(
+                serde_json::from_str::<LatencyModel>(&written).ok(),
+                Some(model)
+            );
+        }
+        let unknown = kind(json!({"type": "robot"})).expect_err("refused");
+        assert!(unknown.contains("unknown variant `robot`"), "{unknown}");
+        assert!(unknown.contains("`transform`"), "{unknown}");
+        let missing = kind(json!({"text": "q"})).expect_err("refused");
+        assert!(missing.contains("missing field `type`"), "{missing}");
+        let not_object = kind(json!(3)).expect_err("refused");
+        assert!(not_object.contains("\"type\""), "{not_object}");
+        let no_text = kind(json!({"type": "input"})).expect_err("refused");
+        assert!(no_text.contains("missing field `text`"), "{no_text}");
+        let bad_ms = serde_json::from_value::<LatencyModel>(json!({"model": "fixed", "ms": -1}));
+        assert!(bad_ms.is_err());
     }
 }

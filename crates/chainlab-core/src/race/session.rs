@@ -13,7 +13,9 @@
 
 use crate::engine::clock::Clock;
 use crate::engine::policy::Policy;
-use crate::engine::schedule::{run_with, RunOptions, StepRequest, StepRunner};
+use crate::engine::schedule::{
+    run_erased, AnyClock, AnyRunner, RunOptions, StepRequest, StepRunner,
+};
 use crate::engine::sim::simulated_output;
 use crate::engine::trace::{Outcome, Span, Trace};
 use crate::model::{Mode, Step, StepId, StepKind, Time};
@@ -21,7 +23,7 @@ use crate::plan::Plan;
 use crate::race::projection::project_sequential;
 use crate::race::rounds::{clamp_rounds, rotated, Spread, WarmUp};
 use crate::steps::errors::StepError;
-use futures::future::{join_all, select, Either};
+use futures::future::{join_all, select, Either, LocalBoxFuture};
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::future::Future;
@@ -113,7 +115,7 @@ pub fn endpoint_of(step: &Step) -> Option<String> {
         StepKind::Http(http) => {
             let url = http.url.trim();
             let url = url.split_once('?').map_or(url, |(path, _)| path);
-            Some(format!("{} {url}", http.method.to_uppercase()))
+            Some(format!("{} {url}", http.method.to_ascii_uppercase()))
         }
         _ => None,
     }
@@ -127,11 +129,52 @@ pub struct Session<'a, R, C> {
     pub options: SessionOptions,
 }
 
+/// [`LaneRunner`] seen through an object-safe view, so that the session's code exists
+/// once in the page's wasm, not once per runner and clock.
+trait AnyLaneRunner {
+    fn step_runner(&self) -> &dyn AnyRunner;
+    fn settle_boxed<'s>(&'s self, trace: &'s mut Trace) -> LocalBoxFuture<'s, usize>;
+    fn crowded(&self) -> Option<(String, usize)>;
+}
+
+impl<R: LaneRunner> AnyLaneRunner for R {
+    fn step_runner(&self) -> &dyn AnyRunner {
+        self
+    }
+    fn settle_boxed<'s>(&'s self, trace: &'s mut Trace) -> LocalBoxFuture<'s, usize> {
+        Box::pin(self.settle(trace))
+    }
+    fn crowded(&self) -> Option<(String, usize)> {
+        self.crowded_origin()
+    }
+}
+
 impl<R: LaneRunner, C: Clock> Session<'_, R, C> {
     /// Runs the race to its end (or its cancel), reporting every change to `report`,
     /// [`RaceChange::Ended`] last. Returns the traces of the lanes that ran, in the
     /// order they finished.
     pub async fn run(&self, report: &dyn Fn(RaceChange)) -> Vec<Trace> {
+        Erased {
+            plan: self.plan,
+            runner: self.runner,
+            clock: self.clock,
+            options: &self.options,
+        }
+        .run(report)
+        .await
+    }
+}
+
+/// A [`Session`] over erased runner and clock.
+struct Erased<'a> {
+    plan: &'a Plan,
+    runner: &'a dyn AnyLaneRunner,
+    clock: &'a dyn AnyClock,
+    options: &'a SessionOptions,
+}
+
+impl Erased<'_> {
+    async fn run(&self, report: &dyn Fn(RaceChange)) -> Vec<Trace> {
         let traces = match self.options.venue {
             Venue::Simulated => {
                 let lanes = self.options.modes.iter().map(|&m| self.lane(m, report));
@@ -234,7 +277,7 @@ impl<R: LaneRunner, C: Clock> Session<'_, R, C> {
                 if finished == 1 { "" } else { "s" },
             )));
         }
-        if let Some((origin, peak)) = self.runner.crowded_origin() {
+        if let Some((origin, peak)) = self.runner.crowded() {
             report(RaceChange::Note(crowded_origin_note(
                 &origin,
                 peak,
@@ -301,7 +344,9 @@ impl<R: LaneRunner, C: Clock> Session<'_, R, C> {
                     inputs: self.inputs_of(i, outputs),
                     missing: Vec::new(),
                 };
-                let result = self.bounded(self.runner.run(request)).await;
+                let result = self
+                    .bounded(self.runner.step_runner().run_boxed(request))
+                    .await;
                 span.ended = Some(self.clock.now());
                 span.outcome = match result.as_ref().map(|r| &r.output) {
                     Ok(Ok(_)) => Outcome::Done,
@@ -321,7 +366,7 @@ impl<R: LaneRunner, C: Clock> Session<'_, R, C> {
             origin: now,
             spans: warm_ups.iter().map(|w| w.span.clone()).collect(),
         };
-        self.runner.settle(&mut trace).await;
+        self.runner.settle_boxed(&mut trace).await;
         for (mut warm_up, span) in warm_ups.into_iter().zip(trace.spans) {
             warm_up.span = span;
             report(RaceChange::WarmedUp(warm_up));
@@ -343,7 +388,7 @@ impl<R: LaneRunner, C: Clock> Session<'_, R, C> {
         let timeout = async {
             match policy.timeout_ms {
                 Some(ms) => {
-                    self.clock.sleep(ms).await;
+                    self.clock.sleep_boxed(ms).await;
                     StepError::TimedOut { after_ms: ms }
                 }
                 None => std::future::pending().await,
@@ -379,16 +424,16 @@ impl<R: LaneRunner, C: Clock> Session<'_, R, C> {
             limit: self.options.limit,
         };
         let policy = &self.options.policy;
-        let mut trace = run_with(
+        let mut trace = run_erased(
             self.plan,
             options,
             policy,
-            self.runner,
+            self.runner.step_runner(),
             self.clock,
             &observe,
         )
         .await;
-        let seen = self.runner.settle(&mut trace).await;
+        let seen = self.runner.settle_boxed(&mut trace).await;
         report(RaceChange::LaneFinished(trace.clone()));
         (trace, seen)
     }

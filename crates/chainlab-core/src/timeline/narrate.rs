@@ -31,11 +31,16 @@ pub fn caption(race: &Race, event: &Event) -> String {
     format!("{}: {line}", capitalized(event.mode.name()))
 }
 
+/// A mode's name (ASCII) with a capital first letter.
 fn capitalized(word: &str) -> String {
     let mut chars = word.chars();
     chars
         .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
+        .map(|c| {
+            std::iter::once(c.to_ascii_uppercase())
+                .chain(chars)
+                .collect()
+        })
         .unwrap_or_default()
 }
 

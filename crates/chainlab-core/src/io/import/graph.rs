@@ -3,12 +3,11 @@
 //! a guessed kind and an assumed latency, laid out by level.
 
 use super::{
-    finish, new_step, Format, GuessedKind, IdMaker, ImportError, Imported, Inputs, Location, Note,
-    ASSUMED_HTTP_LATENCY, ASSUMED_LLM_LATENCY,
+    finish, json, new_step, Format, GuessedKind, IdMaker, ImportError, Imported, Inputs, Location,
+    Note, ASSUMED_HTTP_LATENCY, ASSUMED_LLM_LATENCY,
 };
 use crate::model::{Chain, StepId};
 use crate::plan::Limits;
-use serde::Deserialize;
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 
@@ -241,20 +240,64 @@ fn unescaped_name<'a>(raw: &str, label: Option<&'a str>) -> Option<&'a str> {
 
 /// A node of LangGraph's `get_graph().to_json()`: `data` is the runnable's description
 /// (its `name` is the node's name) or a schema's.
-#[derive(Deserialize)]
-pub(super) struct JsonNode {
-    id: Value,
-    #[serde(default)]
-    data: Option<Value>,
+pub(super) struct JsonNode<'a> {
+    id: Option<&'a Value>,
+    data: Option<&'a Value>,
 }
 
 /// An edge of LangGraph's JSON; `conditional` marks a branch chosen at run time.
-#[derive(Deserialize)]
-pub(super) struct JsonEdge {
-    source: Option<Value>,
-    target: Option<Value>,
-    #[serde(default)]
+pub(super) struct JsonEdge<'a> {
+    source: Option<&'a Value>,
+    target: Option<&'a Value>,
     conditional: bool,
+}
+
+/// LangGraph's `nodes` and `edges`, read by hand from the parsed JSON (no serde derive
+/// code in the page for them).
+pub(super) fn json_graph<'a>(
+    nodes: &'a Value,
+    edges: Option<&'a Value>,
+) -> Result<(Vec<JsonNode<'a>>, Vec<JsonEdge<'a>>), ImportError> {
+    let object = |v: &Value, what: &str| {
+        if v.is_object() {
+            Ok(())
+        } else {
+            Err(json::wrong(&format!(
+                "each of the {what} should be an object"
+            )))
+        }
+    };
+    let nodes = json::list(Some(nodes), "nodes")?
+        .iter()
+        .map(|node| {
+            object(node, "nodes")?;
+            Ok(JsonNode {
+                id: node.get("id"),
+                data: json::field(node, "data"),
+            })
+        })
+        .collect::<Result<_, ImportError>>()?;
+    let edges = json::list(edges, "edges")?
+        .iter()
+        .map(|edge| {
+            object(edge, "edges")?;
+            let conditional = match json::field(edge, "conditional") {
+                None => false,
+                Some(Value::Bool(b)) => *b,
+                Some(_) => {
+                    return Err(json::wrong(
+                        "an edge's \"conditional\" should be true or false",
+                    ))
+                }
+            };
+            Ok(JsonEdge {
+                source: json::field(edge, "source"),
+                target: json::field(edge, "target"),
+                conditional,
+            })
+        })
+        .collect::<Result<_, ImportError>>()?;
+    Ok((nodes, edges))
 }
 
 fn json_id(value: &Value) -> Option<String> {
@@ -275,13 +318,15 @@ pub(super) fn import_langgraph(
     let mut graph = Graph::new(limits);
     for (i, node) in nodes.iter().enumerate() {
         let at = Location::Node(i + 1);
-        let id = json_id(&node.id).ok_or_else(|| ImportError::Syntax {
-            at: at.clone(),
-            detail: "its \"id\" should be a string".into(),
-        })?;
+        let id = node
+            .id
+            .and_then(json_id)
+            .ok_or_else(|| ImportError::Syntax {
+                at: at.clone(),
+                detail: "its \"id\" should be a string".into(),
+            })?;
         let label = node
             .data
-            .as_ref()
             .and_then(|d| d.get("name"))
             .and_then(Value::as_str)
             .filter(|name| *name != id)
@@ -290,14 +335,11 @@ pub(super) fn import_langgraph(
     }
     for (i, edge) in edges.iter().enumerate() {
         let at = Location::Edge(i + 1);
-        let end = |value: &Option<Value>, field: &str| {
-            let id = value
-                .as_ref()
-                .and_then(json_id)
-                .ok_or_else(|| ImportError::Syntax {
-                    at: at.clone(),
-                    detail: format!("its \"{field}\" should be a node's id"),
-                })?;
+        let end = |value: Option<&Value>, field: &str| {
+            let id = value.and_then(json_id).ok_or_else(|| ImportError::Syntax {
+                at: at.clone(),
+                detail: format!("its \"{field}\" should be a node's id"),
+            })?;
             graph
                 .index
                 .get(&id)
@@ -307,7 +349,7 @@ pub(super) fn import_langgraph(
                     detail: format!("its {field} \"{id}\" is not one of the nodes"),
                 })
         };
-        let (from, to) = (end(&edge.source, "source")?, end(&edge.target, "target")?);
+        let (from, to) = (end(edge.source, "source")?, end(edge.target, "target")?);
         if graph.edge(from, to, &at)? && edge.conditional {
             graph.conditional += 1;
         }

@@ -23,6 +23,7 @@ use crate::editor::layout;
 use crate::io::share::{self, ShareError};
 use crate::model::{Chain, HttpStep, LatencyModel, LlmStep, Simulation, Step, StepId, StepKind};
 use crate::plan::{Limits, Plan, Problem};
+use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 
@@ -91,7 +92,14 @@ impl GuessedKind {
                 words.push(std::mem::take(&mut word));
             }
             if c.is_alphanumeric() {
-                word.extend(c.to_lowercase());
+                // The words are only compared with ASCII prefixes, and the only
+                // non-ASCII letters whose lower case starts with an ASCII letter are
+                // these two, so this matches `to_lowercase` without its table.
+                match c {
+                    '\u{130}' => word.push_str("i\u{307}"),
+                    '\u{212a}' => word.push('k'),
+                    c => word.push(c.to_ascii_lowercase()),
+                }
             }
             previous_lower = c.is_lowercase() || c.is_ascii_digit();
         }
@@ -296,7 +304,7 @@ impl fmt::Display for Capitalized<'_> {
         let text = self.0.to_string();
         let mut chars = text.chars();
         if let Some(first) = chars.next() {
-            write!(f, "{}{}", first.to_uppercase(), chars.as_str())?;
+            write!(f, "{}{}", first.to_ascii_uppercase(), chars.as_str())?;
         }
         Ok(())
     }
@@ -471,56 +479,48 @@ pub fn import_with_limits(
     }
 }
 
-/// Which JSON format a text is, read in one pass: the fields that tell them apart.
-#[derive(serde::Deserialize)]
-struct JsonShape<'a> {
-    #[serde(borrow, rename = "resourceSpans")]
-    resource_spans: Option<Vec<trace::ResourceSpans<'a>>>,
-    #[serde(rename = "traceEvents")]
-    trace_events: Option<Vec<trace::ChromeEvent>>,
-    nodes: Option<Vec<graph::JsonNode>>,
-    edges: Option<Vec<graph::JsonEdge>>,
-    steps: Option<serde::de::IgnoredAny>,
-}
-
 fn import_json(text: &str, stem: Option<&str>, limits: Limits) -> Result<Imported, ImportError> {
-    if text.starts_with('[') {
-        // Chrome's "JSON Array Format": the events alone.
-        let events: Vec<trace::ChromeEvent> =
-            serde_json::from_str(text).map_err(|e| bad_json(&e))?;
-        return trace::import_chrome(&events, limits);
-    }
-    let mut values = serde_json::Deserializer::from_str(text).into_iter::<JsonShape>();
-    let shape = match values.next() {
-        Some(shape) => shape.map_err(|e| bad_json(&e))?,
+    // Every format is parsed into `serde_json::Value`s and read from there by hand: the
+    // page carries one copy of serde_json's parser, not one per format's types.
+    let mut values = serde_json::Deserializer::from_str(text).into_iter::<Value>();
+    let first = match values.next() {
+        Some(value) => value.map_err(|e| bad_json(&e))?,
         None => return Err(ImportError::Empty),
     };
-    let mut more = values.peekable();
-    if more.peek().is_some() {
+    let more: Vec<Value> = values.collect::<Result<_, _>>().map_err(|e| bad_json(&e))?;
+    if first.is_array() {
+        if !more.is_empty() {
+            return Err(json::wrong("it holds several JSON values"));
+        }
+        // Chrome's "JSON Array Format": the events alone.
+        return trace::import_chrome(&trace::chrome_events(&first)?, limits);
+    }
+    if !first.is_object() {
+        return Err(json::wrong("it should be an object"));
+    }
+    let resource_spans = json::field(&first, "resourceSpans");
+    if !more.is_empty() {
         // The Collector's file exporter writes one OTLP/JSON request per line.
         let not_otlp = || ImportError::BadJson {
             detail: "it holds several JSON values; only an OpenTelemetry trace may come as \
                 one OTLP/JSON request per line"
                 .into(),
         };
-        let mut resource_spans = shape.resource_spans.ok_or_else(not_otlp)?;
-        for value in more {
-            resource_spans.extend(
-                value
-                    .map_err(|e| bad_json(&e))?
-                    .resource_spans
-                    .ok_or_else(not_otlp)?,
-            );
+        let mut spans = trace::resource_spans(resource_spans.ok_or_else(not_otlp)?)?;
+        for value in &more {
+            spans.extend(trace::resource_spans(
+                json::field(value, "resourceSpans").ok_or_else(not_otlp)?,
+            )?);
         }
-        return trace::import_otlp(&resource_spans, limits);
+        return trace::import_otlp(&spans, limits);
     }
-    if let Some(resource_spans) = shape.resource_spans {
-        return trace::import_otlp(&resource_spans, limits);
+    if let Some(resource_spans) = resource_spans {
+        return trace::import_otlp(&trace::resource_spans(resource_spans)?, limits);
     }
-    if let Some(events) = shape.trace_events {
-        return trace::import_chrome(&events, limits);
+    if let Some(events) = json::field(&first, "traceEvents") {
+        return trace::import_chrome(&trace::chrome_events(events)?, limits);
     }
-    if shape.steps.is_some() {
+    if first.get("steps").is_some() {
         let mut chain = share::from_file(text).map_err(ImportError::ChainLab)?;
         // A file written by hand or by a program may give its steps no places.
         layout::arrange_if_stacked(&mut chain);
@@ -530,16 +530,52 @@ fn import_json(text: &str, stem: Option<&str>, limits: Limits) -> Result<Importe
             notes: Vec::new(),
         });
     }
-    match (shape.nodes, shape.edges) {
-        (Some(nodes), edges) => {
-            graph::import_langgraph(&nodes, &edges.unwrap_or_default(), stem, limits)
+    match json::field(&first, "nodes") {
+        Some(nodes) => {
+            let (nodes, edges) = graph::json_graph(nodes, json::field(&first, "edges"))?;
+            graph::import_langgraph(&nodes, &edges, stem, limits)
         }
-        _ => Err(ImportError::BadJson {
+        None => Err(ImportError::BadJson {
             detail:
                 "it has none of \"resourceSpans\" (an OpenTelemetry trace), \"traceEvents\" \
                 (a Chrome trace), \"nodes\" (LangGraph's to_json()) or \"steps\" (a ChainLab chain)"
                     .into(),
         }),
+    }
+}
+
+/// Reading the formats' fields from a parsed JSON value.
+mod json {
+    use super::ImportError;
+    use serde_json::Value;
+
+    /// A field, when it is there and not `null`.
+    pub fn field<'a>(object: &'a Value, key: &str) -> Option<&'a Value> {
+        object.get(key).filter(|v| !v.is_null())
+    }
+
+    /// A list; none when the field is missing.
+    pub fn list<'a>(value: Option<&'a Value>, name: &str) -> Result<&'a [Value], ImportError> {
+        match value {
+            None => Ok(&[]),
+            Some(Value::Array(items)) => Ok(items),
+            Some(_) => Err(wrong(&format!("\"{name}\" should be a list"))),
+        }
+    }
+
+    /// A string; empty when the field is missing.
+    pub fn text<'a>(value: Option<&'a Value>, name: &str) -> Result<&'a str, ImportError> {
+        match value {
+            None => Ok(""),
+            Some(Value::String(text)) => Ok(text),
+            Some(_) => Err(wrong(&format!("\"{name}\" should be a string"))),
+        }
+    }
+
+    pub fn wrong(detail: &str) -> ImportError {
+        ImportError::BadJson {
+            detail: detail.into(),
+        }
     }
 }
 
@@ -780,6 +816,25 @@ fn finish(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `from_name` lower-cases ASCII only and maps the two exceptions: every other
+    /// non-ASCII letter lower-cases to text that starts with a non-ASCII char, so it
+    /// can never complete an ASCII prefix such as "api" or "get".
+    #[test]
+    fn only_two_non_ascii_letters_lower_case_to_ascii() {
+        let to_ascii: Vec<char> = (0x80..=0x10_ffff_u32)
+            .filter_map(char::from_u32)
+            .filter(|c| c.is_alphanumeric())
+            .filter(|c| c.to_lowercase().next().is_some_and(|l| l.is_ascii()))
+            .collect();
+        assert_eq!(to_ascii, ['\u{130}', '\u{212a}']);
+        assert_eq!('\u{130}'.to_lowercase().collect::<String>(), "i\u{307}");
+        assert_eq!(
+            GuessedKind::from_name("AP\u{130}_weather"),
+            GuessedKind::Http
+        );
+        assert_eq!(GuessedKind::from_name("\u{c9}tude"), GuessedKind::Llm);
+    }
 
     #[test]
     fn kinds_are_guessed_from_words_of_the_name() {

@@ -16,135 +16,183 @@
 //! durations of back-to-back spans still add up to the time they took together.
 
 use super::{
-    finish, new_step, Format, GuessedKind, IdMaker, ImportError, Imported, Inputs, Location, Note,
+    finish, json, new_step, Format, GuessedKind, IdMaker, ImportError, Imported, Inputs, Location,
+    Note,
 };
 use crate::model::{
     Chain, LatencyModel, Simulation, Step, StepId, StepKind, TransformOp, TransformStep,
     MAX_LATENCY_MS,
 };
 use crate::plan::Limits;
-use serde::de::{self, Deserializer, Visitor};
-use serde::Deserialize;
 use serde_json::Value;
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
-use std::fmt;
 
 /// `gen_ai.operation.name` values of a model call (OpenTelemetry's GenAI conventions).
 const LLM_OPERATIONS: [&str; 3] = ["chat", "text_completion", "generate_content"];
 
 const NANOS_PER_MS: u64 = 1_000_000;
 
-// Strings are borrowed from the text where they need no unescaping: a big trace
+// Strings are borrowed from the parsed JSON where they need no copy: a big trace
 // holds tens of thousands of ids and names, and copying each was most of the work.
+// The formats are read from a `serde_json::Value` by hand, not with serde's derive:
+// one copy of serde_json's parser in the page instead of one per format's types.
 
-#[derive(Deserialize)]
 pub(super) struct ResourceSpans<'a> {
-    #[serde(default, borrow)]
     resource: Option<Resource<'a>>,
-    #[serde(default, borrow, rename = "scopeSpans")]
     scope_spans: Vec<ScopeSpans<'a>>,
 }
 
-#[derive(Deserialize)]
 struct Resource<'a> {
-    #[serde(default, borrow)]
     attributes: Vec<KeyValue<'a>>,
 }
 
-#[derive(Deserialize)]
 struct ScopeSpans<'a> {
-    #[serde(default, borrow)]
     spans: Vec<OtlpSpan<'a>>,
 }
 
-#[derive(Deserialize)]
 struct KeyValue<'a> {
-    #[serde(borrow)]
     key: Cow<'a, str>,
-    #[serde(default, borrow)]
-    value: Option<AnyValue<'a>>,
-}
-
-/// Only string values are read; the other kinds of value are skipped.
-#[derive(Deserialize)]
-struct AnyValue<'a> {
-    #[serde(borrow, rename = "stringValue")]
+    /// Only string values are read; the other kinds of value are skipped.
     string_value: Option<Cow<'a, str>>,
 }
 
-#[derive(Deserialize)]
 struct OtlpSpan<'a> {
-    #[serde(default, borrow, rename = "traceId")]
     trace_id: Cow<'a, str>,
-    #[serde(default, borrow, rename = "spanId")]
     span_id: Cow<'a, str>,
-    #[serde(default, borrow, rename = "parentSpanId")]
     parent_span_id: Cow<'a, str>,
-    #[serde(default, borrow)]
     name: Cow<'a, str>,
-    #[serde(default, rename = "startTimeUnixNano", deserialize_with = "nanos")]
     start: Option<u64>,
-    #[serde(default, rename = "endTimeUnixNano", deserialize_with = "nanos")]
     end: Option<u64>,
-    #[serde(default, borrow)]
     attributes: Vec<KeyValue<'a>>,
+}
+
+/// The `resourceSpans` of an OTLP/JSON request.
+pub(super) fn resource_spans(list: &Value) -> Result<Vec<ResourceSpans<'_>>, ImportError> {
+    json::list(Some(list), "resourceSpans")?
+        .iter()
+        .map(|rs| {
+            Ok(ResourceSpans {
+                resource: json::field(rs, "resource")
+                    .map(|r| {
+                        Ok::<_, ImportError>(Resource {
+                            attributes: key_values(json::field(r, "attributes"))?,
+                        })
+                    })
+                    .transpose()?,
+                scope_spans: json::list(json::field(rs, "scopeSpans"), "scopeSpans")?
+                    .iter()
+                    .map(|ss| {
+                        Ok(ScopeSpans {
+                            spans: json::list(json::field(ss, "spans"), "spans")?
+                                .iter()
+                                .map(otlp_span)
+                                .collect::<Result<_, _>>()?,
+                        })
+                    })
+                    .collect::<Result<_, ImportError>>()?,
+            })
+        })
+        .collect()
+}
+
+fn key_values(list: Option<&Value>) -> Result<Vec<KeyValue<'_>>, ImportError> {
+    json::list(list, "attributes")?
+        .iter()
+        .map(|kv| {
+            let key = json::field(kv, "key").ok_or_else(|| json::wrong("\"key\" is missing"))?;
+            Ok(KeyValue {
+                key: json::text(Some(key), "key")?.into(),
+                string_value: json::field(kv, "value")
+                    .and_then(|v| json::field(v, "stringValue"))
+                    .map(|v| json::text(Some(v), "stringValue").map(Cow::Borrowed))
+                    .transpose()?,
+            })
+        })
+        .collect()
+}
+
+fn otlp_span(span: &Value) -> Result<OtlpSpan<'_>, ImportError> {
+    let text = |key: &str| json::text(json::field(span, key), key).map(Cow::Borrowed);
+    Ok(OtlpSpan {
+        trace_id: text("traceId")?,
+        span_id: text("spanId")?,
+        parent_span_id: text("parentSpanId")?,
+        name: text("name")?,
+        start: nanos(json::field(span, "startTimeUnixNano"))?,
+        end: nanos(json::field(span, "endTimeUnixNano"))?,
+        attributes: key_values(json::field(span, "attributes"))?,
+    })
 }
 
 fn attribute<'a>(attributes: &'a [KeyValue], key: &str) -> Option<&'a str> {
     attributes
         .iter()
         .find(|kv| kv.key == key)
-        .and_then(|kv| kv.value.as_ref()?.string_value.as_deref())
+        .and_then(|kv| kv.string_value.as_deref())
 }
 
 /// OTLP/JSON writes 64-bit integers as decimal strings (JSON numbers lose precision
 /// past 2^53), but some writers use numbers: both are read.
-fn nanos<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<u64>, D::Error> {
-    struct Nanos;
-    impl Visitor<'_> for Nanos {
-        type Value = Option<u64>;
-        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-            f.write_str("nanoseconds since 1970 as a string of digits")
-        }
-        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-            Ok(Some(v))
-        }
-        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-            u64::try_from(v)
-                .map(Some)
-                .map_err(|_| E::custom("a time before 1970"))
-        }
-        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-            v.parse()
-                .map(Some)
-                .map_err(|_| E::custom(format!("\"{v}\" is not a time in nanoseconds")))
-        }
-    }
-    deserializer.deserialize_any(Nanos)
+fn nanos(value: Option<&Value>) -> Result<Option<u64>, ImportError> {
+    let Some(value) = value else {
+        return Ok(None);
+    };
+    let nanos = match value {
+        Value::Number(n) => match (n.as_u64(), n.as_i64()) {
+            (Some(v), _) => Ok(v),
+            (None, Some(_)) => Err("a time before 1970".to_string()),
+            (None, None) => Err(format!("{n} is not a time in nanoseconds")),
+        },
+        Value::String(v) => v
+            .parse()
+            .map_err(|_| format!("\"{v}\" is not a time in nanoseconds")),
+        _ => Err("a span's times should be nanoseconds since 1970 as a string of digits".into()),
+    };
+    nanos
+        .map(Some)
+        .map_err(|detail| ImportError::BadJson { detail })
 }
 
 /// A Chrome Trace Event: `ph: "X"` events are spans (`ts` and `dur` in µs), `ph: "M"`
 /// events name processes. ChainLab writes the step's id in `args.step` and its kind in
 /// `cat`.
-#[derive(Deserialize)]
-pub(super) struct ChromeEvent {
-    #[serde(default)]
-    name: String,
-    #[serde(default)]
-    ph: String,
-    #[serde(default)]
-    cat: String,
-    #[serde(default)]
+pub(super) struct ChromeEvent<'a> {
+    name: &'a str,
+    ph: &'a str,
+    cat: &'a str,
     ts: Option<f64>,
-    #[serde(default)]
     dur: Option<f64>,
-    #[serde(default)]
-    pid: Value,
-    #[serde(default)]
-    tid: Value,
-    #[serde(default)]
-    args: Value,
+    pid: &'a Value,
+    tid: &'a Value,
+    args: &'a Value,
+}
+
+/// The events of a Chrome trace: `traceEvents`, or the whole of the array format.
+pub(super) fn chrome_events(list: &Value) -> Result<Vec<ChromeEvent<'_>>, ImportError> {
+    static NULL: Value = Value::Null;
+    json::list(Some(list), "traceEvents")?
+        .iter()
+        .map(|event| {
+            if !event.is_object() {
+                return Err(json::wrong("each trace event should be an object"));
+            }
+            let text = |key: &str| json::text(json::field(event, key), key);
+            // A `ts` or `dur` that is not a number is refused below, by name.
+            let number =
+                |key: &str| json::field(event, key).map(|v| v.as_f64().unwrap_or(f64::NAN));
+            Ok(ChromeEvent {
+                name: text("name")?,
+                ph: text("ph")?,
+                cat: text("cat")?,
+                ts: number("ts"),
+                dur: number("dur"),
+                pid: json::field(event, "pid").unwrap_or(&NULL),
+                tid: json::field(event, "tid").unwrap_or(&NULL),
+                args: json::field(event, "args").unwrap_or(&NULL),
+            })
+        })
+        .collect()
 }
 
 /// What a span says about its step's kind.
@@ -264,7 +312,7 @@ pub(super) fn import_chrome(
     let mut processes: Vec<&str> = Vec::new();
     let mut seen: HashSet<&str> = HashSet::new();
     for (event, pid) in events.iter().zip(&pids) {
-        match event.ph.as_str() {
+        match event.ph {
             "M" if event.name == "process_name" => {
                 if let Some(name) = event.args.get("name").and_then(Value::as_str) {
                     process_names.insert(pid, name.to_string());
@@ -296,7 +344,7 @@ pub(super) fn import_chrome(
         .filter(|(e, pid)| e.ph == "X" && *pid == process)
     {
         let at = || Location::Span {
-            name: event.name.clone(),
+            name: event.name.to_string(),
             id: String::new(),
         };
         let ts = event
@@ -341,11 +389,11 @@ pub(super) fn import_chrome(
         spans.push(RawSpan {
             id: spans.len().to_string().into(),
             parent: None,
-            name: event.name.as_str().into(),
+            name: event.name.into(),
             step: step.map(Cow::Borrowed),
             start,
             end,
-            kind: match event.cat.as_str() {
+            kind: match event.cat {
                 "LLM" => SpanKind::Known(GuessedKind::Llm),
                 "HTTP" => SpanKind::Known(GuessedKind::Http),
                 "input" => SpanKind::Input,

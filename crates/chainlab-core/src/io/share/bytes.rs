@@ -263,7 +263,10 @@ impl Reader<'_> {
                 model: self.text()?,
                 system_prompt: self.template(ids)?,
                 prompt: self.template(ids)?,
-                temperature: self.text()?.parse().map_err(|_| damaged())?,
+                // Written by f32's Display (the shortest text that reads back as the
+                // same f32), read as f64 and narrowed: what serde_json does for a
+                // chain file's temperature too.
+                temperature: self.number()? as f32,
                 max_tokens: u32::try_from(self.varint()?).map_err(|_| damaged())?,
             }),
             2 => {
@@ -388,8 +391,10 @@ impl Reader<'_> {
         String::from_utf8(text).map_err(|_| ShareError::NotUtf8)
     }
 
+    /// Through `crate::number::parse_f64` (std's own parser would add its tables to
+    /// the page).
     fn number(&mut self) -> Result<f64, ShareError> {
-        self.text()?.parse().map_err(|_| damaged())
+        crate::number::parse_f64(&self.text()?).ok_or_else(damaged)
     }
 }
 
