@@ -98,12 +98,14 @@ test('six branches of 300 ms finish together in about 300 ms, not 1,800', async 
   await runAndWait(page);
   const eager = await total(page, 'eager');
   expect(eager).toBeGreaterThanOrEqual(300);
-  expect(eager).toBeLessThan(600);
   const staged = await total(page, 'staged');
-  expect(staged).toBeLessThan(600);
   // The sequential lane is projected from the measured times: about 6 × 300 ms.
   const sequential = await total(page, 'sequential');
   expect(sequential).toBeGreaterThanOrEqual(1800);
+  // The branches overlapped: both concurrent lanes took well under half of one after
+  // another (about a sixth on a quiet machine; a fixed 600 ms failed on a loaded one).
+  expect(eager).toBeLessThan(sequential / 2);
+  expect(staged).toBeLessThan(sequential / 2);
   await expect(page.getByTestId('run-kind-note')).toContainText('projected');
   await expect(page.getByTestId('live-summary')).toContainText('sequential (projected');
   await expect(page.getByTestId('projected-lane')).toBeVisible();
