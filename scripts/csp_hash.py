@@ -3,7 +3,7 @@ index.html into the page's Content-Security-Policy, in place of the token
 INLINE_SCRIPT_HASHES. Trunk's loader script names the hashed wasm and JS files,
 so its hash changes with every build and cannot be written by hand.
 
-A development build (`trunk serve`, TRUNK_PROFILE=debug) also carries trunk's
+A page served by `trunk serve` (debug or --release) also carries trunk's
 live-reload script, which `trunk serve` would fill in per request with the
 address the browser used (so no hash could match it). Here its two blanks are
 filled with what trunk would put there by default (the page's own host, and the
@@ -27,7 +27,9 @@ html = page.read_text(encoding="utf-8")
 if TOKEN not in html:
     sys.exit(0)
 
-dev = os.environ.get("TRUNK_PROFILE") == "debug"
+# Whatever the profile: `trunk serve --release` injects the reload script too (and
+# `trunk build` never does), so its presence is what says the page will be served live.
+dev = "{{__TRUNK_ADDRESS__}}" in html or RELOAD_SOCKET.lstrip("/") in html
 if dev:
     base = os.environ.get("TRUNK_PUBLIC_URL", "/") or "/"
     if not base.endswith("/"):
@@ -51,5 +53,5 @@ if dev and "well-known/trunk/ws" in html:
     )
     html = re.sub(r"(connect-src [^;]*)", lambda m: f"{m.group(1)} {sockets}", html, count=1)
 page.write_text(html, encoding="utf-8")
-kind = "development" if dev else "release"
+kind = "served with live reload" if dev else "built"
 print(f"csp_hash: {len(scripts)} inline script(s) allowed by hash in {page} ({kind} build)")

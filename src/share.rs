@@ -265,11 +265,8 @@ fn file_stem(name: &str) -> String {
     }
 }
 
-/// Up to this many modules across (version 10), a QR code keeps medium error correction.
-const MAX_MEDIUM_QR_WIDTH: usize = 57;
-
 /// The link part of a fragment and whether it asks to present. Options follow the
-/// link after `&` (`#c2.…&present`); base64url never holds `&`, so links without
+/// link after `&` (`#c3.…&present`); neither base32 nor base64url holds `&`, so links without
 /// options read exactly as before.
 fn split_options(fragment: &str) -> (&str, bool) {
     let mut parts = fragment.split('&');
@@ -311,22 +308,14 @@ fn keep_link_in_address_bar(share: Share) {
 /// The QR code of `text` as one SVG path in module units (with the quiet zone of four
 /// modules the standard asks for), or `None` when the text is too long for any QR code.
 fn qr_path(text: &str) -> Option<(usize, String)> {
-    use qrcode::{Color, EcLevel, QrCode};
-    // Medium error correction survives a projector's glare, but on a long link it makes
-    // the modules too small for a phone at the back of a room: there Low error
-    // correction gives a code several versions smaller, with bigger modules.
-    let code = QrCode::with_error_correction_level(text, EcLevel::M)
-        .ok()
-        .filter(|code| code.width() <= MAX_MEDIUM_QR_WIDTH)
-        .or_else(|| QrCode::with_error_correction_level(text, EcLevel::L).ok())?;
-    let width = code.width();
+    use chainlab_core::io::qr::{Qr, QUIET_ZONE};
+    let code = Qr::of(text)?;
     let mut path = String::new();
-    for (i, color) in code.to_colors().into_iter().enumerate() {
-        if color == Color::Dark {
-            let _ = write!(path, "M{} {}h1v1h-1z", i % width + 4, i / width + 4);
-        }
+    for (i, _) in code.dark.iter().enumerate().filter(|(_, dark)| **dark) {
+        let (x, y) = (i % code.width + QUIET_ZONE, i / code.width + QUIET_ZONE);
+        let _ = write!(path, "M{x} {y}h1v1h-1z");
     }
-    Some((width + 8, path))
+    Some((code.across(), path))
 }
 
 /// Creates the share state, opens a link in the address bar and keeps the address bar

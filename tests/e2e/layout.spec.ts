@@ -39,6 +39,37 @@ async function pageScroll(page: Page) {
   }));
 }
 
+/// The figures table and its caption stay inside the rail: the caption wraps to the
+/// rail's width, and a table wider than the rail scrolls inside its own box (never
+/// clipped by the rail's edge), with its mode names in view.
+async function expectFiguresInRail(page: Page) {
+  const figures = page.getByTestId('figures');
+  await figures.scrollIntoViewIfNeeded();
+  const rail = (await page.getByTestId('rail').boundingBox())!;
+  const box = page.locator('.table-scroll', { has: figures });
+  const scroller = (await box.boundingBox())!;
+  const caption = (await figures.locator('caption').boundingBox())!;
+  const right = Math.min(rail.x + rail.width, page.viewportSize()!.width) + 0.5;
+  for (const [what, b] of [['table box', scroller], ['caption', caption]] as const) {
+    expect(b.x, `${what} left`).toBeGreaterThanOrEqual(rail.x - 0.5);
+    expect(b.x + b.width, `${what} right`).toBeLessThanOrEqual(right);
+  }
+  const { scrollWidth, clientWidth, overflowX } = await box.evaluate((el) => ({
+    scrollWidth: el.scrollWidth,
+    clientWidth: el.clientWidth,
+    overflowX: getComputedStyle(el).overflowX,
+  }));
+  if (scrollWidth > clientWidth + 1) {
+    expect(overflowX).toBe('auto');
+    // The box scrolls; the mode names stay at its left edge.
+    await box.evaluate((el) => el.scrollTo({ left: el.scrollWidth }));
+    const name = (await figures.locator('tr[data-mode="eager"] th').boundingBox())!;
+    expect(name.x).toBeGreaterThanOrEqual(scroller.x - 0.5);
+    expect(name.x + name.width).toBeLessThanOrEqual(scroller.x + scroller.width / 2);
+    await box.evaluate((el) => el.scrollTo({ left: 0 }));
+  }
+}
+
 const sizes = [
   { name: 'a 1280×720 projector in projector mode', width: 1280, height: 720, projector: true },
   { name: 'a 1366×768 laptop', width: 1366, height: 768, projector: false },
@@ -82,6 +113,7 @@ for (const size of sizes) {
     const scroll = await pageScroll(page);
     expect(scroll.height).toBeLessThanOrEqual(scroll.innerHeight);
     expect(scroll.width).toBeLessThanOrEqual(scroll.innerWidth);
+    await expectFiguresInRail(page);
     expect(errors).toEqual([]);
   });
 }
@@ -189,5 +221,7 @@ test('on a 412 px phone the page is as wide as the phone and the lanes use its w
   }
   // One finger scrolls the page over the canvas.
   expect(await page.getByTestId('canvas').evaluate((el) => getComputedStyle(el).touchAction)).toContain('pan-y');
+  await expectFiguresInRail(page);
+  expect(await widths()).toEqual({ client: 412, scroll: 412, inner: 412 });
   await context.close();
 });

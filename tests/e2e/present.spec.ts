@@ -41,7 +41,7 @@ test('a present link also races at the first click', async ({ page }) => {
 test('the address bar follows the chain as it changes', async ({ page }) => {
   await page.goto('/');
   await expect(page.getByTestId('node-question')).toBeVisible();
-  await expect.poll(() => new URL(page.url()).hash).toMatch(/^#c2\./);
+  await expect.poll(() => new URL(page.url()).hash).toMatch(/^#c3\./);
   const first = new URL(page.url()).hash;
   await page.getByTestId('chain-select').selectOption('uneven-branches');
   await expect.poll(() => new URL(page.url()).hash).not.toBe(first);

@@ -80,7 +80,7 @@ test('a shared link opens the chain in another browser, and the old chain comes 
   await page.getByTestId('chain-select').selectOption('uneven-branches');
   await page.getByTestId('share').click();
   const link = await page.getByTestId('share-link').inputValue();
-  expect(link).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/#c2\.[A-Za-z0-9_-]+$/);
+  expect(link).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/#c3\.[A-Z2-7]+$/);
   expect(link.length).toBeLessThan(2000);
   await expect(page.getByTestId('share-length')).toHaveText(`(${link.length} characters)`);
   await expect(page.getByText('Copied to the clipboard.')).toBeVisible();

@@ -84,3 +84,15 @@ def test_dev_build_allows_the_reload_script_as_served_and_its_websocket(tmp_path
     assert "ws://localhost:*/.well-known/trunk/ws" in csp
     assert "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
 
+
+
+def test_served_release_build_allows_the_reload_script_too(tmp_path):
+    """`trunk serve --release` injects the reload script as well (TRUNK_PROFILE=release):
+    the hook keys on the script, not on the profile."""
+    staged(tmp_path, reload=True)
+    html = run_hook(tmp_path, "release")
+    page = served(html, "127.0.0.1:4180")
+    csp = policy(page)
+    for script in inline_scripts(page):
+        assert sha(script) in csp, script[:60]
+    assert "ws://127.0.0.1:*/.well-known/trunk/ws" in csp

@@ -5,14 +5,19 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use chainlab_core::editor::gallery;
-use chainlab_core::io::share::{decode_link, encode_link, from_file, to_file, LINK_WORDS};
+use chainlab_core::io::share::{
+    base32, decode_link, encode_link, encode_link_as, from_file, to_file, LINK_WORDS,
+};
 use proptest::prelude::*;
 use std::sync::OnceLock;
 
 /// Valid links and files of every gallery chain: the fuzzer mangles these, which
 /// reaches the inflater and the JSON reader far more often than random text would.
 struct Seed {
+    /// The c3 link, and its deflated bytes.
     link: String,
+    packed3: Vec<u8>,
+    /// The c2 link's deflated bytes.
     packed: Vec<u8>,
     /// The c2 byte form the link packs, before deflate.
     plain: Vec<u8>,
@@ -43,8 +48,10 @@ fn seeds() -> &'static [Seed] {
             .map(|e| {
                 let chain = (e.chain)();
                 let link = encode_link(&chain);
+                let packed3 = base32::decode(&link[3..]).expect("our own links decode");
+                let c2 = encode_link_as(&chain, 2).expect("c2");
                 let packed = URL_SAFE_NO_PAD
-                    .decode(&link[3..])
+                    .decode(&c2[3..])
                     .expect("our own links decode");
                 let plain = inflate_after_words(&packed);
                 // The mangled byte forms start from one the decoder reads back.
@@ -55,6 +62,7 @@ fn seeds() -> &'static [Seed] {
                 );
                 Seed {
                     link,
+                    packed3,
                     plain,
                     packed,
                     file: to_file(&chain),
@@ -106,7 +114,7 @@ proptest! {
     #[ignore = "fuzz job: run scripts/fuzz-share.sh"]
     fn decoder_never_panics(
         which in 0usize..64,
-        kind in 0u8..6,
+        kind in 0u8..7,
         mangles in proptest::collection::vec(mangle(), 1..4),
         text in "\\PC{0,200}",
         raw in proptest::collection::vec(any::<u8>(), 0..300),
@@ -119,6 +127,12 @@ proptest! {
             0 => {
                 apply(&mut bytes, &mangles);
                 format!("c2.{}", URL_SAFE_NO_PAD.encode(&bytes))
+            }
+            // The same for c3, whose dictionary also holds the gallery's chains.
+            6 => {
+                let mut bytes = seed.packed3.clone();
+                apply(&mut bytes, &mangles);
+                format!("c3.{}", base32::encode(&bytes))
             }
             // A valid link's byte form mangled, then deflated (a plain deflate stream
             // reads the same after the link words): reaches the byte reader.
@@ -134,6 +148,7 @@ proptest! {
                 String::from_utf8_lossy(&chars).into_owned()
             }
             // Random bytes behind a version prefix.
+            2 if version == 3 => format!("c3.{}", base32::encode(&raw)),
             2 => format!("c{version}.{}", URL_SAFE_NO_PAD.encode(&raw)),
             // Random text deflated: reaches the JSON reader.
             3 => format!("c1.{}", URL_SAFE_NO_PAD.encode(miniz_oxide::deflate::compress_to_vec(text.as_bytes(), 1))),

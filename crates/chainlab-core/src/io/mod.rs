@@ -6,5 +6,6 @@ pub mod arrival;
 pub mod codegen;
 pub mod export;
 pub mod import;
+pub mod qr;
 pub mod secrets;
 pub mod share;

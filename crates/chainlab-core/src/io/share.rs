@@ -3,7 +3,7 @@
 //! A link carries the whole chain in its fragment (never sent to any server):
 //!
 //! ```text
-//! https://…/#c2.<base64url(raw deflate(the chain in bytes), with a preset dictionary)>
+//! https://…/#c3.<BASE32(raw deflate(the chain in bytes), with a preset dictionary)>
 //! ```
 //!
 //! The `c<version>.` prefix lets links made today keep opening after the format
@@ -15,12 +15,18 @@
 //! | `c0` | base64url of the chain's plain JSON, uncompressed: readable, for hand-made links |
 //! | `c1` | base64url of raw deflate of the compact JSON (fields at their default left out) |
 //! | `c2` | base64url of raw deflate, primed with [`LINK_WORDS`], of the chain written as bytes: no field names, ids of steps by their index, numbers as their shortest decimal, places left out when they are auto-layout's |
+//! | `c3` | base32 (upper case) of the same bytes deflated, primed with the gallery's chains as they were in December 2026 ([`LINK_CHAINS`]), then [`LINK_WORDS`] |
 //!
-//! `c2` exists for the QR code: a phone at the back of a room reads a QR code only
-//! when its modules are big, so the link must be short. The research assistant's link
-//! went from 1,047 characters (`c1`) to under 600. Field names cost little after
+//! `c2` and `c3` exist for the QR code: a phone at the back of a room reads a QR code
+//! only when its modules are big, so the link must be short. The research assistant's
+//! link went from 1,047 characters (`c1`) to 581 (`c2`): field names cost little after
 //! deflate; what c1 spent was the words (prompts, outputs, labels) deflate had not seen
-//! yet in so short a text, which the dictionary gives it.
+//! yet in so short a text, which the dictionary gives it. That was still a version-17
+//! code, which jsQR cannot read from a 180 px picture. `c3` makes a gallery chain, or
+//! one edited from it, cost only what differs from the copy in the dictionary (the
+//! research assistant: 42 characters), and writes the bytes in base32, whose characters
+//! a QR code packs in its alphanumeric mode (8.8 bits a byte instead of 10.7), so a
+//! chain of one's own also gets a code two versions smaller than as `c2`.
 //!
 //! A file is the chain's JSON with a `"version"` field; `docs/chain.schema.json` says
 //! what is valid.
@@ -43,7 +49,7 @@ use std::fmt;
 /// (`c0` to [`LINK_FORMAT`]) hold this model.
 pub const CURRENT_VERSION: u32 = 1;
 /// The format new links are written in (the `c<format>.` prefix).
-pub const LINK_FORMAT: u32 = 2;
+pub const LINK_FORMAT: u32 = 3;
 /// Longer fragments are refused before any decoding. A real chain at the size limits
 /// compresses to far less; chat apps already cut links past a few thousand characters.
 pub const MAX_LINK_CHARS: usize = 256 * 1024;
@@ -134,8 +140,26 @@ pub fn encode_link(chain: &Chain) -> String {
     let bytes = bytes::write(&without_secrets(chain));
     format!(
         "c{LINK_FORMAT}.{}",
-        URL_SAFE_NO_PAD.encode(deflate_primed(&bytes))
+        base32::encode(&deflate_primed(&[LINK_CHAINS, LINK_WORDS], &bytes))
     )
+}
+
+/// The link `chain` had in an older `format` (0 to [`LINK_FORMAT`]), for the tests that
+/// keep every format opening. `None` for a format that never existed. The page never
+/// writes an old format (the linker leaves this out of it).
+pub fn encode_link_as(chain: &Chain, format: u32) -> Option<String> {
+    let chain = without_secrets(chain);
+    let payload = match format {
+        0 => URL_SAFE_NO_PAD.encode(compact_json(&chain)),
+        1 => URL_SAFE_NO_PAD.encode(miniz_oxide::deflate::compress_to_vec(
+            compact_json(&chain).as_bytes(),
+            10,
+        )),
+        2 => URL_SAFE_NO_PAD.encode(deflate_primed(&[LINK_WORDS], &bytes::write(&chain))),
+        LINK_FORMAT => return Some(encode_link(&chain)),
+        _ => return None,
+    };
+    Some(format!("c{format}.{payload}"))
 }
 
 /// Reads what `URL_SAFE_NO_PAD` writes, and forgives what copying does to a link:
@@ -159,6 +183,13 @@ pub fn decode_link(link: &str) -> Result<Chain, ShareError> {
         });
     }
     let (version, payload) = split_version(fragment)?;
+    if version == 3 {
+        let packed = base32::decode(payload).ok_or(ShareError::BadBase64)?;
+        return accepted(bytes::read(&inflate_primed(
+            &[LINK_CHAINS, LINK_WORDS],
+            &packed,
+        )?)?);
+    }
     // A cut can leave one lone character, which holds no whole byte: drop it so that
     // the inflater reports the link as cut short.
     let payload = payload.trim_end_matches('=');
@@ -182,7 +213,7 @@ pub fn decode_link(link: &str) -> Result<Chain, ShareError> {
             bytes
         }
         1 => inflate_capped(&bytes)?,
-        2 => return accepted(bytes::read(&inflate_primed(&bytes)?)?),
+        2 => return accepted(bytes::read(&inflate_primed(&[LINK_WORDS], &bytes)?)?),
         version => return Err(ShareError::TooNew { version }),
     };
     let json = String::from_utf8(json).map_err(|_| ShareError::NotUtf8)?;
@@ -339,7 +370,16 @@ fn prune(value: &mut Value, defaults: &Map<String, Value>) {
     }
 }
 
+pub mod base32;
 mod bytes;
+
+/// The gallery's chains as they were when `c3` was made (2026-12-03), in the byte form,
+/// least used first, the research assistant last: what deflate has "already seen"
+/// before a `c3` link's bytes, after which an unchanged gallery chain is a handful of
+/// back-references, and an edited one costs its edits. Frozen like [`LINK_WORDS`]:
+/// the gallery may change, these bytes never do (the stored link in
+/// `tests/share-links/c3.txt` fails if they do).
+pub const LINK_CHAINS: &[u8] = include_bytes!("share/chains-c3.bin");
 
 /// What deflate has "already seen" before a `c2` link's bytes: the words chains are made
 /// of (kinds of work, prompt phrasing, providers, models, addresses) and the bytes a
@@ -348,8 +388,8 @@ mod bytes;
 /// are the vocabulary of the gallery's kinds of parallel work and of how its notes
 /// explain them, never a whole prompt or note, so a chain of one's own gains too.
 ///
-/// Frozen: every `c2` link is decoded against exactly these bytes (the stored link in
-/// `tests/share-links/c2.txt` fails if one changes). Better words go in a new format.
+/// Frozen: every `c2` and `c3` link is decoded against exactly these bytes (the stored links in
+/// `tests/share-links/c2.txt` and `c3.txt` fail if one changes). Better words go in a new format.
 /// Deflate codes near matches shorter, so the most common words come last.
 pub const LINK_WORDS: &[u8] = b"\
     image audio video transcript caption photo describe detect language translate into English \
@@ -376,16 +416,18 @@ pub const LINK_WORDS: &[u8] = b"\
     Question Input Output Answer Result Synthesize Summarize Search \
     \x00\x00\x01\x09simulator\x09sim-small\x00\x030.7\x80\x04\x00";
 
-/// Raw deflate of `bytes` as if [`LINK_WORDS`] had come first: the dictionary goes in
-/// and is flushed to a byte boundary, and only what follows is kept. (zlib calls this a
+/// Raw deflate of `bytes` as if the `dictionary` parts had come first: they go in and
+/// are flushed to a byte boundary, and only what follows is kept. (zlib calls this a
 /// preset dictionary; miniz_oxide has none, but a sync flush gives the same stream.)
-fn deflate_primed(bytes: &[u8]) -> Vec<u8> {
+/// Deflate looks back 32 KB at most: the parts together stay well under that.
+fn deflate_primed(dictionary: &[&[u8]], bytes: &[u8]) -> Vec<u8> {
     use miniz_oxide::deflate::core::{
         compress, create_comp_flags_from_zip_params, CompressorOxide, TDEFLFlush, TDEFLStatus,
     };
     let mut compressor = CompressorOxide::new(create_comp_flags_from_zip_params(10, 0, 0));
-    let mut scratch = vec![0; LINK_WORDS.len() * 2 + 64];
-    let _ = compress(&mut compressor, LINK_WORDS, &mut scratch, TDEFLFlush::Sync);
+    let words = dictionary.concat();
+    let mut scratch = vec![0; words.len() * 2 + 64];
+    let _ = compress(&mut compressor, &words, &mut scratch, TDEFLFlush::Sync);
     let mut out = vec![0; bytes.len() + bytes.len() / 2 + 64];
     let (mut input, mut at) = (bytes, 0);
     loop {
@@ -402,14 +444,15 @@ fn deflate_primed(bytes: &[u8]) -> Vec<u8> {
     out
 }
 
-/// Inflates what [`deflate_primed`] wrote: the output buffer starts with [`LINK_WORDS`],
-/// which back-references may reach into, and stops past [`MAX_JSON_BYTES`] of output.
-fn inflate_primed(packed: &[u8]) -> Result<Vec<u8>, ShareError> {
+/// Inflates what [`deflate_primed`] wrote: the output buffer starts with the same
+/// dictionary, which back-references may reach into, and stops past
+/// [`MAX_JSON_BYTES`] of output.
+fn inflate_primed(dictionary: &[&[u8]], packed: &[u8]) -> Result<Vec<u8>, ShareError> {
     use miniz_oxide::inflate::core::{decompress, inflate_flags, DecompressorOxide};
     use miniz_oxide::inflate::TINFLStatus;
-    let words = LINK_WORDS.len();
+    let mut out = dictionary.concat();
+    let words = out.len();
     let cap = words + MAX_JSON_BYTES;
-    let mut out = LINK_WORDS.to_vec();
     out.resize((words + packed.len() * 4).clamp(words + 1024, cap), 0);
     let mut inflater = Box::<DecompressorOxide>::default();
     let (mut input, mut at) = (packed, words);
