@@ -65,7 +65,7 @@ CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
 
 stage "trunk build --release"
 # Lower it as the wasm shrinks; raise it only with a reason written in BENCHMARKS.md.
-WASM_CEILING=594000
+WASM_CEILING=615000
 wasm_env trunk build --release
 for wasm in dist/*.wasm; do
   raw=$(wc -c <"$wasm")
