@@ -154,8 +154,9 @@ test('the handle between the canvas and the race resizes them', async ({ page })
 test('before any run the axis shows the scale of the race, and the narration keeps its height', async ({ page }) => {
   await page.setViewportSize({ width: 1366, height: 768 });
   await page.goto('/');
+  // allTextContents does not wait for the app to mount: wait until the axis is drawn.
+  await expect.poll(() => page.locator('.axis .tick').count(), { timeout: 20_000 }).toBeGreaterThan(2);
   const ticks = await page.locator('.axis .tick').allTextContents();
-  expect(ticks.length).toBeGreaterThan(2);
   expect(new Set(ticks).size).toBe(ticks.length);
   expect(ticks.at(-1)).not.toBe('1 ms');
   await runAndWait(page);
