@@ -102,8 +102,9 @@ pub struct NetworkState {
     pub rounds: RwSignal<usize>,
     /// One line per lane of the last live race: attempts, retries, failures.
     pub summary: RwSignal<Vec<String>>,
-    /// Streamed answers of the live run, growing as tokens arrive.
-    pub streaming: RwSignal<Vec<(StepId, String)>>,
+    /// Streamed answers of the live run, growing as tokens arrive: the list changes
+    /// when a step starts streaming, each text on its own as its tokens come.
+    pub streaming: RwSignal<Vec<(StepId, ArcRwSignal<String>)>>,
     cancel: StoredValue<Option<Cancel>, LocalStorage>,
 }
 
@@ -168,11 +169,17 @@ impl NetworkState {
 
     /// Shows the latest text of a streamed answer.
     pub fn show_streamed(&self, step: &StepId, text: &str) {
-        self.streaming
-            .update(|all| match all.iter_mut().find(|(id, _)| id == step) {
-                Some((_, shown)) => *shown = text.to_string(),
-                None => all.push((step.clone(), text.to_string())),
-            });
+        let shown = self.streaming.with_untracked(|all| {
+            all.iter()
+                .find(|(id, _)| id == step)
+                .map(|(_, t)| t.clone())
+        });
+        match shown {
+            Some(shown) => shown.set(text.to_string()),
+            None => self.streaming.update(|all| {
+                all.push((step.clone(), ArcRwSignal::new(text.to_string())));
+            }),
+        }
     }
 
     pub fn save(&self) {

@@ -9,10 +9,10 @@ use chainlab_core::timeline::{ticks, BarKey, Segment, SegmentKind};
 use chainlab_core::{Mode, Time};
 use leptos::prelude::*;
 
-/// Above this many steps rows become thin stripes without labels.
 /// Rows per block of a dense lane (see `LaneView`).
 const ROWS_PER_BLOCK: usize = 50;
 
+/// Above this many steps rows become thin stripes without labels.
 pub const DENSE_ABOVE: usize = 40;
 
 #[component]
@@ -308,14 +308,19 @@ fn LaneView(
     };
     let (ideal, bound) = (layout.ideal, layout.bound);
     let dense = layout.rows.len() > DENSE_ABOVE;
+    let layout_rows = layout.rows.len();
     let rows: Vec<_> = layout
         .rows
         .into_iter()
         .zip(bars)
-        .map(|((i, label, critical), bar)| view! { <StepRow mode=mode step=i label=label critical=critical bar=bar axis=axis dense=dense /> })
+        .map(|((i, label, critical), bar)| view! { <StepRow mode=mode step=i label=label critical=critical bar=bar dense=dense /> })
         .collect();
     // Dense lanes come in blocks that the browser skips while they are off screen
     // (`content-visibility: auto`); blocks, not rows, so it watches few elements.
+    let body = NodeRef::<leptos::html::Div>::new();
+    if !dense {
+        fit_labels(body, layout_rows);
+    }
     let rows = if dense {
         let mut rows = rows.into_iter().peekable();
         let mut blocks = Vec::new();
@@ -330,6 +335,7 @@ fn LaneView(
     view! {
         <div
             class=format!("lane {}", mode.name())
+            style=move || format!("--axis:{:.3}", axis.get().max(1e-3))
             data-mode=mode.name()
             data-testid=format!("lane-{}", mode.name())
         >
@@ -357,7 +363,7 @@ fn LaneView(
                     })}
                 </span>
             </div>
-            <div class="lane-body">
+            <div class="lane-body" node_ref=body>
                 {rows}
                 <div class="overlay" aria-hidden="true">
                     {ideal.map(|ideal| view! {
@@ -388,6 +394,41 @@ fn LaneView(
     }
 }
 
+/// Keeps `--row-fill` on a lane's body at its height per row, which the stylesheet
+/// turns into the labels' type size: thinner rows, smaller labels. It changes only
+/// when the body is resized. A container query on each row did the same, but the
+/// browser then restyled every label on every layout of the page, some 25 ms per
+/// frame of a live race at 1280×720 (and a request's answer waited for it).
+fn fit_labels(body: NodeRef<leptos::html::Div>, rows: usize) {
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::JsCast;
+    type Watch = (web_sys::ResizeObserver, Closure<dyn FnMut()>);
+    let watch = StoredValue::new_local(None::<Watch>);
+    body.on_load(move |element| {
+        let element: web_sys::Element = element.into();
+        let measured = element.clone();
+        let on_resize = Closure::<dyn FnMut()>::new(move || {
+            let per_row = f64::from(measured.client_height()) / rows.max(1) as f64;
+            let _ = measured.set_attribute("style", &format!("--row-fill:{per_row:.1}px"));
+        });
+        if let Ok(observer) = web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref()) {
+            observer.observe(&element);
+            watch.set_value(Some((observer, on_resize)));
+        }
+    });
+    on_cleanup(move || {
+        if let Some(Some((observer, _))) = watch.try_update_value(Option::take) {
+            observer.disconnect();
+        }
+    });
+}
+
+/// A time on the lane's axis as a CSS length: the lane holds the axis's length in
+/// `--axis`, so bars stay put in the DOM while the axis grows during a run.
+fn on_axis(t: Time) -> String {
+    format!("calc(100% * {:.2} / var(--axis))", t.max(0.0))
+}
+
 #[component]
 fn StepRow(
     mode: Mode,
@@ -395,15 +436,15 @@ fn StepRow(
     label: String,
     critical: bool,
     bar: RwSignal<Vec<Segment>>,
-    axis: Memo<Time>,
     /// Thin rows for big chains: no label, no marks, fewer elements to lay out.
     dense: bool,
 ) -> impl IntoView {
     let replay = use_replay();
     let select = move |_| replay.selected.set(Some((mode, step)));
     let selected = move || replay.selected.get() == Some((mode, step));
+    // Placed against the lane's `--axis` (see `LaneView`): a longer axis restyles the
+    // bars, it does not redraw them.
     let bars = move || {
-        let axis = axis.get();
         bar.with(|segments| {
             segments
                 .iter()
@@ -415,8 +456,8 @@ fn StepRow(
                             data-start=format!("{:.0}", s.start)
                             data-end=format!("{:.0}", s.end)
                             data-attempt=s.attempt + 1
-                            style:left=percent(s.start, axis)
-                            style:width=percent(s.end - s.start, axis)
+                            style:left=on_axis(s.start)
+                            style:width=on_axis(s.end - s.start)
                         >
                             {(!dense).then(|| view! { <span class="mark">{s.kind.mark()}</span> })}
                         </span>

@@ -226,3 +226,34 @@ test('on a 412 px phone the page is as wide as the phone and the lanes use its w
   expect(await widths()).toEqual({ client: 412, scroll: 412, inner: 412 });
   await context.close();
 });
+
+test('step labels follow their rows: full size when rows are tall, smaller when a lane holds many, and again when the window grows', async ({ page }) => {
+  const labelPx = () =>
+    page.locator('.lane.eager .step-label').first().evaluate((e) => parseFloat(getComputedStyle(e).fontSize));
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  await page.goto('/');
+  await runAndWait(page);
+  expect(await labelPx()).toBeGreaterThanOrEqual(14);
+
+  // Thirty steps one after another: a lane's rows get thinner than 1.5rem at 1280×720.
+  const steps = [{ id: 'q', label: 'q', kind: { type: 'input', text: 'x' } }];
+  for (let i = 1; i <= 30; i++) {
+    steps.push({ id: `s${i}`, label: `step ${i}`, kind: { type: 'llm', provider: 'simulator', model: 'sim', prompt: 'go' }, inputs: [i === 1 ? 'q' : `s${i - 1}`] } as never);
+  }
+  await page.evaluate((chain) => localStorage.setItem('chainlab.chain', chain), JSON.stringify({ name: 'long', seed: 1, steps }));
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await page.reload();
+  await runAndWait(page);
+  await expect.poll(labelPx).toBeLessThan(12);
+  // Each label stays inside its row.
+  const fits = await page.locator('.lane.eager .lane-body .row').evaluateAll((rows) =>
+    rows.every((row) => {
+      const label = row.querySelector('.step-label');
+      return !label || label.getBoundingClientRect().height <= row.getBoundingClientRect().height + 1;
+    }),
+  );
+  expect(fits).toBe(true);
+  const small = await labelPx();
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  await expect.poll(labelPx).toBeGreaterThan(small);
+});
