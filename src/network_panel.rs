@@ -461,36 +461,37 @@ fn ProviderActions(provider: Provider) -> impl IntoView {
 }
 
 /// Answers as they stream in: time to first token is where the text starts growing.
-/// A step's answer is drawn once and its text then changes alone, so a token redraws
-/// one line, not the list.
+/// The list is drawn again only when a step starts streaming; a token changes the text
+/// of its own step alone.
 #[component]
 fn Streaming() -> impl IntoView {
     let net = use_app_state().network;
-    let any = move || net.streaming.with(|answers| !answers.is_empty());
-    view! {
-        <Show when=any>
-            <details class="streaming" data-testid="streaming" open>
-                <summary>"Answers streaming in (live)"</summary>
-                <dl>
-                    <For
-                        each=move || net.streaming.get()
-                        key=|(step, _)| step.clone()
-                        children=|(step, text)| {
-                            // The end of a long answer is where it grows.
-                            let tail = move || {
-                                text.with(|text| {
-                                    let n = text.chars().count();
-                                    text.chars().skip(n.saturating_sub(160)).collect::<String>()
-                                })
-                            };
-                            view! {
-                                <dt>{step.to_string()}</dt>
-                                <dd data-testid=format!("streaming-{step}")>{tail}</dd>
-                            }
-                        }
-                    />
-                </dl>
-            </details>
-        </Show>
+    move || {
+        let answers = net.streaming.get();
+        (!answers.is_empty()).then(|| {
+            view! {
+                <details class="streaming" data-testid="streaming" open>
+                    <summary>"Answers streaming in (live)"</summary>
+                    <dl>
+                        {answers
+                            .into_iter()
+                            .map(|(step, text)| {
+                                // The end of a long answer is where it grows.
+                                let tail = move || {
+                                    text.with(|text| {
+                                        let n = text.chars().count();
+                                        text.chars().skip(n.saturating_sub(160)).collect::<String>()
+                                    })
+                                };
+                                view! {
+                                    <dt>{step.to_string()}</dt>
+                                    <dd data-testid=format!("streaming-{step}")>{tail}</dd>
+                                }
+                            })
+                            .collect_view()}
+                    </dl>
+                </details>
+            }
+        })
     }
 }
