@@ -53,5 +53,5 @@ if dev and "well-known/trunk/ws" in html:
     )
     html = re.sub(r"(connect-src [^;]*)", lambda m: f"{m.group(1)} {sockets}", html, count=1)
 page.write_text(html, encoding="utf-8")
-kind = "served with live reload" if dev else "built"
-print(f"csp_hash: {len(scripts)} inline script(s) allowed by hash in {page} ({kind} build)")
+kind = "a build served with live reload" if dev else "a build"
+print(f"csp_hash: {len(scripts)} inline script(s) allowed by hash in {page} ({kind})")
