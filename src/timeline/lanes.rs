@@ -308,7 +308,10 @@ fn LaneView(
     };
     let (ideal, bound) = (layout.ideal, layout.bound);
     let dense = layout.rows.len() > DENSE_ABOVE;
-    let layout_rows = layout.rows.len();
+    let body = NodeRef::<leptos::html::Div>::new();
+    if !dense {
+        fit_labels(body, layout.rows.len());
+    }
     let rows: Vec<_> = layout
         .rows
         .into_iter()
@@ -317,10 +320,6 @@ fn LaneView(
         .collect();
     // Dense lanes come in blocks that the browser skips while they are off screen
     // (`content-visibility: auto`); blocks, not rows, so it watches few elements.
-    let body = NodeRef::<leptos::html::Div>::new();
-    if !dense {
-        fit_labels(body, layout_rows);
-    }
     let rows = if dense {
         let mut rows = rows.into_iter().peekable();
         let mut blocks = Vec::new();
